@@ -1,0 +1,24 @@
+import Koa from 'koa';
+import type { AppDeps } from './deps.js';
+import { errorHandler } from './middleware/errorHandler.js';
+import { requestContext } from './middleware/requestContext.js';
+import { healthRoutes } from './routes/health.js';
+
+/** The HTTP application: intake, admin, reports and operations under one Koa app. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.TRUSTED_PROXIES > 0, maxIpsCount: deps.config.TRUSTED_PROXIES });
+  // Errors are rendered and logged by errorHandler; Koa's default stderr printing would duplicate them.
+  app.silent = true;
+  app.use(requestContext(deps.logger));
+  app.use(errorHandler());
+  const health = healthRoutes(deps);
+  app.use(health.routes()).use(health.allowedMethods());
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.body = { success: false, error: 'Not found', code: 'not_found' };
+    }
+  });
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { Config, StorageShape } from '../config.js';
+import type { Storage } from '../db/storage.js';
+import type { EventStore } from '../events/eventStore.js';
+import type { Notifier } from '../events/notifier.js';
+import type { Logger } from '../logger.js';
+import type { JobQueues } from '../workers/jobQueues.js';
+
+/** Everything a route needs, passed in so tests build the app on their own database and queue. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  shape: StorageShape;
+  storage: Storage;
+  store: EventStore;
+  notifier: Notifier;
+  queues?: JobQueues;
+}

@@ -1,0 +1,36 @@
+import type { Context, Next } from 'koa';
+import { AppError, errors, isDependencyDown } from '../errors.js';
+
+/** Koa's body parser and http-errors report client mistakes with these statuses. */
+function fromHttpError(err: { status?: number; statusCode?: number; type?: string }): AppError | undefined {
+  const status = err.status ?? err.statusCode;
+  if (status === 413 || err.type === 'entity.too.large') return errors.tooLarge();
+  if (status === 415) return errors.unsupportedContentType();
+  if (status === 400) return errors.malformedBody();
+  return undefined;
+}
+
+/**
+ * Renders every error in the contract's shape. A 500 is masked to the client and logged
+ * with the request id; a dependency outage is a 503 with Retry-After.
+ */
+export function errorHandler() {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      let appError: AppError;
+      if (err instanceof AppError) appError = err;
+      else if (isDependencyDown(err)) {
+        ctx.state.logger?.warn({ err }, 'dependency unavailable');
+        appError = errors.unavailable();
+      } else {
+        appError = fromHttpError(err as { status?: number }) ?? new AppError(500, 'internal', 'Internal error');
+        if (appError.status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
+      }
+      ctx.status = appError.status;
+      ctx.set(appError.headers);
+      ctx.body = { success: false, ...appError.extra, error: appError.message, code: appError.code };
+    }
+  };
+}

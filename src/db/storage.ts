@@ -1,0 +1,98 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { Database } from './schema.js';
+import { PGlitePool } from './pglitePool.js';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+/** A connection that can LISTEN: a dedicated pg.Client, or a facade client on PGlite. */
+export interface ListenConnection {
+  query(text: string): Promise<unknown>;
+  on(event: 'notification', fn: (msg: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+  release?(): void;
+  end?(): Promise<void>;
+}
+
+/** The pg.Pool surface both backends share; BullMQ's PostgreSQL backend accepts either. */
+export type SqlPool = pg.Pool | PGlitePool;
+
+export interface Storage {
+  kind: DatabaseKind;
+  pool: SqlPool;
+  db: Kysely<Database>;
+  /** Opens a connection dedicated to LISTEN (never a slot of the query pool on Postgres). */
+  openListenConnection(): Promise<ListenConnection>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Where the embedded database lives, for messages; undefined on Postgres. */
+  dataDir?: string;
+  close(): Promise<void>;
+}
+
+// pg parses `date` into a local-midnight Date; a calendar day is a string in leadgate.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.DATE ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export async function openPostgres(connectionString: string, opts: { max?: number; logger?: Logger } = {}): Promise<Storage> {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: pgTypes, keepAlive: true });
+  // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
+  pool.on('error', (err) => opts.logger?.warn({ err: err.message }, 'idle database connection lost'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    pool,
+    db,
+    ping: () => ping(db),
+    async openListenConnection() {
+      const client = new pg.Client({ connectionString, keepAlive: true, types: pgTypes });
+      await client.connect();
+      return client;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * The embedded database: PGlite in DATA_DIR (or in memory for ":memory:"). The search path
+ * puts BullMQ's schema after ours so its unqualified SQL resolves there, as it does on
+ * Postgres where its own pool pins search_path.
+ */
+export async function openEmbedded(dataDir: string, opts: { logger?: Logger } = {}): Promise<Storage> {
+  const inMemory = dataDir === ':memory:';
+  const pgdata = inMemory ? undefined : path.resolve(dataDir, 'pgdata');
+  if (pgdata) await mkdir(pgdata, { recursive: true });
+  const pglite = await PGlite.create(pgdata ? { dataDir: pgdata } : {});
+  await pglite.exec('SET search_path TO public, bullmq');
+  const pool = new PGlitePool(pglite, {
+    onSlowWait: (ms) =>
+      opts.logger?.warn({ waitedMs: ms }, 'embedded database busy: a statement is waiting for another transaction'),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+  return {
+    kind: 'embedded',
+    pool,
+    db,
+    dataDir: pgdata,
+    ping: () => ping(db),
+    openListenConnection: () => pool.connect(),
+    async close() {
+      await db.destroy();
+      await pool.end();
+      await pglite.close();
+    },
+  };
+}
+
+async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

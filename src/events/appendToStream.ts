@@ -1,0 +1,74 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
+import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
+import { toStoredEvent } from './toStoredEvent.js';
+
+/** The channel every append notifies on commit (NOTIFY is transactional); the payload is the stream id. */
+export const EVENTS_CHANNEL = 'leadgate_events';
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  metadata?: EventMetadata;
+}
+
+/** Validates every event against its schema; the parsed copy drops fields the schema does not know. */
+function validated(events: DomainEvent[]): DomainEvent[] {
+  return events.map((e) => {
+    const result = eventSchemas[e.type].safeParse(e.data);
+    if (!result.success) throw new InvalidEventError(e.type, result.error.message);
+    return { type: e.type, data: result.data } as DomainEvent;
+  });
+}
+
+async function currentVersion(trx: Transaction<Database>, streamId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('stream_version').as('version'))
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
+/**
+ * Appends events to one stream inside the caller's transaction. The unique
+ * (stream_id, stream_version) constraint is the arbiter: of two appends that expected the
+ * same version, including two racing first appends, exactly one commits and the other gets
+ * a ConcurrencyError. A failed insert aborts the transaction, so callers retry from the top.
+ */
+export async function appendToStream(
+  trx: Transaction<Database>,
+  streamId: string,
+  events: DomainEvent[],
+  options: AppendOptions,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const checked = validated(events);
+  const actual = await currentVersion(trx, streamId);
+  const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
+  if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, options.expectedVersion);
+
+  const metadata = JSON.stringify(options.metadata ?? {});
+  try {
+    const rows = await trx
+      .insertInto('events')
+      .values(
+        checked.map((e, i) => ({
+          stream_id: streamId,
+          stream_version: actual + i + 1,
+          type: e.type,
+          data: JSON.stringify(e.data),
+          metadata,
+        })),
+      )
+      .returningAll()
+      .execute();
+    await sql`select pg_notify(${EVENTS_CHANNEL}, ${streamId})`.execute(trx);
+    return rows.map(toStoredEvent);
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new ConcurrencyError(streamId, options.expectedVersion);
+    throw err;
+  }
+}

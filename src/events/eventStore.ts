@@ -1,0 +1,61 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { appendToStream, type AppendOptions } from './appendToStream.js';
+import type { DomainEvent, EventType, StoredEvent } from './events.js';
+import { readAllBatch, type Checkpoint } from './readAllBatch.js';
+import { readStream } from './readStream.js';
+
+/**
+ * A projection applied in the append's own transaction: the state the hot path and the
+ * console read (keys, whitelists, integrations, lead status) is never behind the log.
+ */
+export interface InlineProjection {
+  name: string;
+  handles: readonly EventType[];
+  apply(trx: Transaction<Database>, events: StoredEvent[]): Promise<void>;
+}
+
+export interface AppendRequest extends AppendOptions {
+  /** Append inside this transaction (with other writes); else the store opens one. */
+  trx?: Transaction<Database>;
+}
+
+export class EventStore {
+  private readonly inlineByType = new Map<EventType, InlineProjection[]>();
+
+  constructor(
+    readonly db: Kysely<Database>,
+    inline: InlineProjection[] = [],
+  ) {
+    for (const projection of inline) {
+      for (const type of projection.handles) {
+        this.inlineByType.set(type, [...(this.inlineByType.get(type) ?? []), projection]);
+      }
+    }
+  }
+
+  async append(streamId: string, events: DomainEvent[], request: AppendRequest): Promise<StoredEvent[]> {
+    const run = async (trx: Transaction<Database>) => {
+      const stored = await appendToStream(trx, streamId, events, request);
+      await this.applyInline(trx, stored);
+      return stored;
+    };
+    return request.trx ? run(request.trx) : this.db.transaction().execute(run);
+  }
+
+  readStream(streamId: string, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {
+    return readStream(db, streamId);
+  }
+
+  readAllBatch(after: Checkpoint, limit: number, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {
+    return readAllBatch(db, after, limit);
+  }
+
+  private async applyInline(trx: Transaction<Database>, stored: StoredEvent[]): Promise<void> {
+    const byProjection = new Map<InlineProjection, StoredEvent[]>();
+    for (const e of stored) {
+      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);
+    }
+    for (const [projection, events] of byProjection) await projection.apply(trx, events);
+  }
+}

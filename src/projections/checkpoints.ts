@@ -1,0 +1,35 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Checkpoint } from '../events/readAllBatch.js';
+
+export async function ensureCheckpoint(db: Kysely<Database>, name: string): Promise<void> {
+  await db.insertInto('projection_checkpoints').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+/**
+ * Locks the projection's checkpoint row for this transaction, or answers undefined when
+ * another consumer holds it. The row lock is the lease: two processes never apply the same
+ * batch, and a crashed holder's lock goes with its connection.
+ */
+export async function lockCheckpoint(trx: Transaction<Database>, name: string): Promise<Checkpoint | undefined> {
+  const row = await trx
+    .selectFrom('projection_checkpoints')
+    .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
+    .where('name', '=', name)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return row ? { transactionId: row.transaction_id, globalPosition: String(row.global_position) } : undefined;
+}
+
+export async function storeCheckpoint(trx: Transaction<Database>, name: string, checkpoint: Checkpoint, at: Date): Promise<void> {
+  await trx
+    .updateTable('projection_checkpoints')
+    .set({
+      transaction_id: sql<string>`${checkpoint.transactionId}::xid8`,
+      global_position: checkpoint.globalPosition,
+      updated_at: at,
+    })
+    .where('name', '=', name)
+    .execute();
+}

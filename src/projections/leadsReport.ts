@@ -1,0 +1,137 @@
+import type { Insertable, Selectable, Transaction } from 'kysely';
+import type { Database, LeadsReportTable } from '../db/schema.js';
+import type { EventType, StoredEvent } from '../events/events.js';
+import type { AsyncProjection } from './asyncProjection.js';
+
+type Row = Selectable<LeadsReportTable>;
+
+const SUBS = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'sub6', 'sub7', 'sub8', 'sub9', 'sub10'] as const;
+
+const handles = [
+  'LeadReceived',
+  'LeadDelivered',
+  'LeadRejected',
+  'DeliveryAttemptFailed',
+  'LeadDeliveryFailed',
+  'LeadConverted',
+] as const satisfies readonly EventType[];
+
+function earliest(a: Date | null, b: Date): Date {
+  return a && a <= b ? a : b;
+}
+
+/** One lead's report row after one more event: the projection's whole logic, pure. */
+export function evolve(row: Row | undefined, event: StoredEvent): Row | undefined {
+  const at = event.createdAt;
+  if (event.type === 'LeadReceived') {
+    const { lead } = event.data;
+    const subs = Object.fromEntries(SUBS.map((s) => [s, lead[s] ?? null])) as Record<(typeof SUBS)[number], string | null>;
+    return {
+      lead_id: event.data.leadId,
+      received_at: at,
+      affiliate_id: event.data.affiliateId,
+      campaign_id: event.data.campaignId,
+      product_id: event.data.productId,
+      integration_id: event.data.integrationId,
+      country: lead.country,
+      email: lead.email,
+      first_name: lead.firstName,
+      last_name: lead.lastName,
+      phone: lead.phone ?? null,
+      click_id: lead.clickId ?? null,
+      ...subs,
+      status: 'pending',
+      code: null,
+      error: null,
+      auto_login_url: null,
+      external_id: null,
+      signup_at: null,
+      ftd_at: null,
+      ftd_amount: null,
+      ftd_currency: null,
+      test: event.data.test,
+      updated_at: at,
+    };
+  }
+  if (!row) return row;
+  switch (event.type) {
+    case 'LeadDelivered':
+      return {
+        ...row,
+        status: 'delivered',
+        code: null,
+        error: null,
+        auto_login_url: event.data.autoLoginUrl ?? null,
+        external_id: event.data.externalId ?? null,
+        updated_at: at,
+      };
+    case 'LeadRejected':
+      return { ...row, status: 'rejected', code: event.data.code, error: event.data.error, updated_at: at };
+    case 'DeliveryAttemptFailed':
+      // Still pending: the reason shows why it has not arrived yet.
+      return row.status === 'pending' ? { ...row, code: event.data.code, error: event.data.error, updated_at: at } : row;
+    case 'LeadDeliveryFailed':
+      return { ...row, status: 'failed', code: event.data.code, error: event.data.error, updated_at: at };
+    case 'LeadConverted': {
+      const occurred = new Date(event.data.occurredAt);
+      if (event.data.event === 'signup') return { ...row, signup_at: earliest(row.signup_at, occurred), updated_at: at };
+      if (event.data.event === 'ftd') {
+        // An FTD implies a signup; the first FTD is the one that counts.
+        if (row.ftd_at) return { ...row, signup_at: earliest(row.signup_at, occurred), updated_at: at };
+        return {
+          ...row,
+          signup_at: earliest(row.signup_at, occurred),
+          ftd_at: occurred,
+          ftd_amount: event.data.amount ?? null,
+          ftd_currency: event.data.currency ?? null,
+          updated_at: at,
+        };
+      }
+      return row;
+    }
+    default:
+      return row;
+  }
+}
+
+function leadIdOf(event: StoredEvent): string | undefined {
+  return 'leadId' in event.data ? event.data.leadId : undefined;
+}
+
+/**
+ * The Leads via API report: one row a lead. A batch loads the rows it touches once, folds
+ * its events in memory and writes each touched row once, so replay runs at bulk speed.
+ */
+export const leadsReport: AsyncProjection = {
+  name: 'leads_report',
+  handles,
+  tables: ['leads_report'],
+  async apply(trx: Transaction<Database>, events: StoredEvent[]) {
+    const ids = [...new Set(events.map(leadIdOf).filter((id): id is string => id !== undefined))];
+    if (ids.length === 0) return;
+    const existing = await trx.selectFrom('leads_report').selectAll().where('lead_id', 'in', ids).execute();
+    const rows = new Map<string, Row | undefined>(existing.map((r) => [r.lead_id, r]));
+    const touched = new Set<string>();
+    for (const event of events) {
+      const id = leadIdOf(event);
+      if (!id) continue;
+      const next = evolve(rows.get(id), event);
+      if (next !== rows.get(id)) touched.add(id);
+      rows.set(id, next);
+    }
+    const values = [...touched].map((id) => rows.get(id)).filter((r): r is Row => r !== undefined) as Insertable<LeadsReportTable>[];
+    for (let i = 0; i < values.length; i += 500) {
+      const chunk = values.slice(i, i + 500);
+      await trx
+        .insertInto('leads_report')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('lead_id').doUpdateSet((eb) => {
+            const columns = Object.keys(chunk[0] ?? {}).filter((c) => c !== 'lead_id') as (keyof LeadsReportTable)[];
+            return Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]));
+          }),
+        )
+        .execute();
+    }
+  },
+};

@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { EVENTS_CHANNEL } from '../events/appendToStream.js';
+import type { Notifier } from '../events/notifier.js';
+import type { Logger } from '../logger.js';
+import type { AsyncProjection } from './asyncProjection.js';
+import { ensureCheckpoint } from './checkpoints.js';
+import { processBatch } from './processBatch.js';
+
+export interface ProjectorOptions {
+  db: Kysely<Database>;
+  projections: readonly AsyncProjection[];
+  notifier?: Notifier;
+  logger?: Logger;
+  /** How often to look even without a notification (a missed NOTIFY, a held-back transaction). */
+  pollMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Runs the async projections: woken by every committed append, polling as a fallback.
+ * Any number of projectors may run on one database; each batch is applied by exactly one.
+ */
+export class Projector {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pending = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: ProjectorOptions) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    for (const p of this.options.projections) await ensureCheckpoint(this.options.db, p.name);
+    this.running = true;
+    this.unsubscribe = await this.options.notifier?.subscribe(EVENTS_CHANNEL, () => this.wake());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loop;
+  }
+
+  /** Applies everything committed so far to every projection (tests, replay, the CLI). */
+  async catchUp(): Promise<number> {
+    let applied = 0;
+    for (const projection of this.options.projections) {
+      await ensureCheckpoint(this.options.db, projection.name);
+      applied += await this.drain(projection, true);
+    }
+    return applied;
+  }
+
+  private wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 1000;
+    let failures = 0;
+    while (this.running) {
+      this.pending = false;
+      try {
+        for (const projection of this.options.projections) {
+          if (!this.running) break;
+          await this.drain(projection, false);
+        }
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.options.logger?.error({ err }, 'projection batch failed; will retry');
+      }
+      if (!this.running || (this.pending && failures === 0)) continue;
+      const delay = failures > 0 ? Math.min(pollMs * 2 ** failures, 30_000) : pollMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** Applies batches until caught up; with `wait`, waits out another consumer's lock. */
+  private async drain(projection: AsyncProjection, wait: boolean): Promise<number> {
+    const batchSize = this.options.batchSize ?? 500;
+    let applied = 0;
+    for (;;) {
+      if (!wait && !this.running) return applied;
+      const result = await processBatch(this.options.db, projection, batchSize);
+      if (result.status === 'applied') applied += result.read;
+      else if (result.status === 'busy' && wait) await new Promise((r) => setTimeout(r, 20));
+      else return applied;
+    }
+  }
+}

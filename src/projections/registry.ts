@@ -1,0 +1,13 @@
+import type { AsyncProjection } from './asyncProjection.js';
+import { leadsReport } from './leadsReport.js';
+
+/** Every async projection, by name: what the projector runs and replay rebuilds. */
+export const asyncProjections: readonly AsyncProjection[] = [leadsReport];
+
+export function findProjections(names: readonly string[]): AsyncProjection[] {
+  const unknown = names.filter((n) => !asyncProjections.some((p) => p.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown projection ${unknown.join(', ')}; known: ${asyncProjections.map((p) => p.name).join(', ')}`);
+  }
+  return asyncProjections.filter((p) => names.includes(p.name));
+}

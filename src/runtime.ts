@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { storageShape, type Config, type StorageShape } from './config.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openEmbedded, openPostgres, type Storage } from './db/storage.js';
+import { EventStore, type InlineProjection } from './events/eventStore.js';
+import { Notifier } from './events/notifier.js';
+import { createLogger, type Logger } from './logger.js';
+import { createApp } from './api/app.js';
+import type { AppDeps } from './api/deps.js';
+import { Projector } from './projections/projector.js';
+import { asyncProjections } from './projections/registry.js';
+import { openJobQueues, type JobQueues } from './workers/jobQueues.js';
+
+export type Role = 'api' | 'worker' | 'projector';
+export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'projector'];
+
+export interface Runtime {
+  deps: AppDeps;
+  shape: StorageShape;
+  projector?: Projector;
+  server?: Server;
+  /** The API's base URL when the api role runs. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface BootOptions {
+  roles?: readonly Role[];
+  logger?: Logger;
+  inlineProjections?: InlineProjection[];
+}
+
+export async function openStorage(config: Config, logger?: Logger): Promise<Storage> {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, { logger })
+    : openEmbedded(config.DATA_DIR, { logger });
+}
+
+/** Opens storage and queues, migrates, and starts the requested roles; close() undoes it all within a bound. */
+export async function boot(config: Config, options: BootOptions = {}): Promise<Runtime> {
+  const roles = new Set(options.roles ?? ALL_ROLES);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const shape = storageShape(config);
+  const storage = await openStorage(config, logger);
+  const closers: (() => Promise<unknown>)[] = [() => storage.close()];
+  try {
+    const applied = await migrateToLatest(storage.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const store = new EventStore(storage.db, options.inlineProjections ?? []);
+    const notifier = new Notifier(() => storage.openListenConnection(), logger);
+    closers.unshift(() => notifier.close());
+    const queues: JobQueues = await openJobQueues({
+      redisUrl: config.REDIS_URL,
+      databaseUrl: config.DATABASE_URL,
+      embeddedPool: storage.kind === 'embedded' ? storage.pool : undefined,
+      logger,
+    });
+    closers.unshift(() => queues.close());
+    const deps: AppDeps = { config, logger, shape, storage, store, notifier, queues };
+    const runtime: Runtime = { deps, shape, close: async () => undefined };
+
+    if (roles.has('projector')) {
+      const projector = new Projector({
+        db: storage.db,
+        projections: asyncProjections,
+        notifier,
+        logger,
+        pollMs: config.PROJECTION_POLL_MS,
+      });
+      await projector.start();
+      closers.unshift(() => projector.stop());
+      runtime.projector = projector;
+    }
+
+    if (roles.has('api')) {
+      const app = createApp(deps);
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+        s.once('error', reject);
+      });
+      server.keepAliveTimeout = 65_000;
+      closers.unshift(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      const address = server.address() as AddressInfo;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+      runtime.server = server;
+      runtime.url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    }
+
+    runtime.close = closeOnce(closers, config.SHUTDOWN_TIMEOUT_MS, logger);
+    logger.info({ shape, roles: [...roles], url: runtime.url }, 'leadgate started');
+    return runtime;
+  } catch (err) {
+    await closeOnce(closers, config.SHUTDOWN_TIMEOUT_MS, logger)();
+    throw err;
+  }
+}
+
+/** Runs the closers in order (newest first), each bounded, once however often it is called. */
+function closeOnce(closers: (() => Promise<unknown>)[], timeoutMs: number, logger: Logger): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      const deadline = Date.now() + timeoutMs;
+      for (const close of closers) {
+        const left = Math.max(deadline - Date.now(), 100);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)));
+        const result = await Promise.race([close().catch((err: Error) => logger.warn({ err: err.message }, 'error while closing')), timedOut]);
+        clearTimeout(timer);
+        if (result === 'timeout') logger.warn('shutdown step exceeded its time; moving on');
+      }
+    })();
+    return closing;
+  };
+}
