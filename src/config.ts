@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   KEY_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   SWEEP_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Redis key prefix for the queues: several leadgate installations can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/, 'letters, digits, - and _ only').default('leadgate'),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).default(1000),
 });
 

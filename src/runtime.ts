@@ -52,6 +52,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     closers.unshift(() => notifier.close());
     const queues: JobQueues = await openJobQueues({
       redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
       databaseUrl: config.DATABASE_URL,
       embeddedPool: storage.kind === 'embedded' ? storage.pool : undefined,
       logger,

@@ -130,7 +130,10 @@ class RedisJobQueues extends BaseJobQueues {
   /** Workers wait out a Redis restart instead of erroring every blocked command. */
   private readonly consumer: Redis;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     super();
     this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
     this.consumer = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -139,8 +142,8 @@ class RedisJobQueues extends BaseJobQueues {
     this.consumer.on('error', () => undefined);
   }
 
-  static async open(url: string, logger?: Logger): Promise<RedisJobQueues> {
-    const queues = new RedisJobQueues(url);
+  static async open(url: string, prefix: string, logger?: Logger): Promise<RedisJobQueues> {
+    const queues = new RedisJobQueues(url, prefix);
     await queues.producer.connect();
     await queues.consumer.connect();
     await queues.checkEvictionPolicy(logger);
@@ -160,11 +163,11 @@ class RedisJobQueues extends BaseJobQueues {
   }
 
   protected makeQueue(name: string): JobQueue<unknown> {
-    return new Queue(name, { connection: this.producer, defaultJobOptions }) as unknown as JobQueue<unknown>;
+    return new Queue(name, { connection: this.producer, prefix: this.prefix, defaultJobOptions }) as unknown as JobQueue<unknown>;
   }
 
   protected makeWorker<D>(name: string, processor: Processor<D>, settings: WorkerSettings): JobWorker {
-    return new Worker(name, processor, { connection: this.consumer, ...settings }) as unknown as JobWorker;
+    return new Worker(name, processor, { connection: this.consumer, prefix: this.prefix, ...settings }) as unknown as JobWorker;
   }
 
   async ping(): Promise<void> {
@@ -179,6 +182,8 @@ class RedisJobQueues extends BaseJobQueues {
 
 export interface JobQueuesOptions {
   redisUrl?: string;
+  /** Redis key prefix (the PostgreSQL backend namespaces by database instead). */
+  prefix?: string;
   /** Postgres (no Redis): a connection string for a pool of BullMQ's own, pinned to its schema. */
   databaseUrl?: string;
   /** Embedded: the PGlite facade, shared with the event store. */
@@ -187,7 +192,7 @@ export interface JobQueuesOptions {
 }
 
 export async function openJobQueues(options: JobQueuesOptions): Promise<JobQueues> {
-  if (options.redisUrl) return RedisJobQueues.open(options.redisUrl, options.logger);
+  if (options.redisUrl) return RedisJobQueues.open(options.redisUrl, options.prefix ?? 'leadgate', options.logger);
   if (options.databaseUrl) {
     // BullMQ's SQL uses unqualified names: its pool's search_path selects the schema.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, options: '-c search_path=bullmq', keepAlive: true });

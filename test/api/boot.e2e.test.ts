@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { boot } from '../../src/runtime.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, redisUrl, uniquePrefix } from '../support/databases.js';
+import { spawnLeadgate, waitFor } from '../support/spawnLeadgate.js';
+
+describe('leadgate start with no database or Redis configured', () => {
+  it('creates ./data, serves /healthz and /readyz (embedded shape), and stops on SIGTERM', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'leadgate-start-'));
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const run = spawnLeadgate(['start'], { cwd, env: { PORT: String(port), HOST: '127.0.0.1' } });
+    const base = `http://127.0.0.1:${port}`;
+    const health = await waitFor(async () => {
+      const res = await fetch(`${base}/healthz`);
+      return res.ok ? res : undefined;
+    }, 60_000, `healthz; output so far:\n${run.output()}`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', shape: 'embedded', database: 'ok', queue: { backend: 'postgres', status: 'ok' } });
+    expect(existsSync(path.join(cwd, 'data', 'pgdata'))).toBe(true);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe.each(['postgres', 'postgres+redis'] as const)('booting in the %s shape', (shape) => {
+  it('reports the shape and both dependencies in /readyz', async () => {
+    const database = await createTestDatabase('boot');
+    afterAll(() => database.drop());
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      ...(shape === 'postgres+redis' ? { REDIS_URL: redisUrl(), QUEUE_PREFIX: uniquePrefix('boot') } : {}),
+      PORT: '0',
+      HOST: '127.0.0.1',
+    });
+    const runtime = await boot(config, { logger: createLogger('silent') });
+    try {
+      const res = await fetch(`${runtime.url}/readyz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        status: 'ready',
+        shape,
+        database: 'ok',
+        queue: { backend: shape === 'postgres' ? 'postgres' : 'redis', status: 'ok' },
+      });
+      const missing = await fetch(`${runtime.url}/no-such-thing`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ success: false, error: 'Not found', code: 'not_found' });
+    } finally {
+      await runtime.close();
+    }
+  });
+});

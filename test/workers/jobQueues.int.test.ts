@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openJobQueues, type JobQueues } from '../../src/workers/jobQueues.js';
+import { createTestDatabase, redisUrl, uniquePrefix } from '../support/databases.js';
+import { openTestStorage } from '../support/storages.js';
+
+type Shape = 'embedded' | 'postgres' | 'postgres+redis';
+
+async function queuesFor(shape: Shape): Promise<JobQueues> {
+  if (shape === 'embedded') {
+    const storage = await openTestStorage('embedded');
+    return openJobQueues({ embeddedPool: storage.pool });
+  }
+  if (shape === 'postgres') {
+    const database = await createTestDatabase('queues');
+    afterAll(() => database.drop());
+    return openJobQueues({ databaseUrl: database.url });
+  }
+  return openJobQueues({ redisUrl: redisUrl(), prefix: uniquePrefix('queues') });
+}
+
+describe.each<Shape>(['embedded', 'postgres', 'postgres+redis'])('BullMQ in the %s shape', (shape) => {
+  it('processes enqueued jobs, each once, with the data it was given', async () => {
+    const queues = await queuesFor(shape);
+    const seen: number[] = [];
+    const allDone = new Promise<void>((resolve) => {
+      queues.worker<{ n: number }>(
+        'smoke',
+        async (job) => {
+          seen.push(job.data.n);
+          if (seen.length === 20) resolve();
+        },
+        { concurrency: 4 },
+      );
+    });
+    const queue = queues.queue<{ n: number }>('smoke');
+    for (let n = 0; n < 20; n++) await queue.add('job', { n }, { jobId: `smoke-${n}` });
+    // The same job id again is not a second job: delivery relies on this.
+    await queue.add('job', { n: 0 }, { jobId: 'smoke-0' });
+    await allDone;
+    await new Promise((r) => setTimeout(r, 200));
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    await queues.ping();
+    await queues.close();
+  });
+});
