@@ -64,8 +64,8 @@ describe.each(DATABASE_KINDS)('the event store on %s', (kind) => {
   it('drops fields an event schema does not know, so nothing unplanned (a password) is stored', async () => {
     const storage = await openTestStorage(kind, 'store_strip');
     const store = new EventStore(storage.db);
-    const received = leadReceived();
-    const withPassword = { ...received, data: { ...received.data, lead: { ...(received.data as { lead: object }).lead, password: 'hunter22' } } } as DomainEvent;
+    const received = leadReceived() as Extract<DomainEvent, { type: 'LeadReceived' }>;
+    const withPassword = { ...received, data: { ...received.data, lead: { ...received.data.lead, password: 'hunter22' } } };
     await store.append('lead-strip', [withPassword], { expectedVersion: 'no_stream' });
     const [stored] = await store.readStream('lead-strip');
     expect(JSON.stringify(stored!.data)).not.toContain('hunter22');
