@@ -39,10 +39,12 @@ const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Redis key prefix for the queues: several leadgate installations can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/, 'letters, digits, - and _ only').default('leadgate'),
+  /** How affiliates and CRMs reach this server; the default follows PORT on loopback. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).default(1000),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & { PUBLIC_URL: string };
 export type StorageShape = 'embedded' | 'postgres' | 'postgres+redis';
 
 export class ConfigError extends Error {
@@ -63,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })),
     );
   }
-  const config = parsed.data;
+  const config = { ...parsed.data, PUBLIC_URL: (parsed.data.PUBLIC_URL ?? `http://127.0.0.1:${parsed.data.PORT}`).replace(/\/$/, '') };
   if (config.REDIS_URL && !config.DATABASE_URL) {
     throw new ConfigError([
       { variable: 'REDIS_URL', message: 'needs DATABASE_URL too (events live in PostgreSQL; Redis only carries the queues)' },

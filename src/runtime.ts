@@ -11,6 +11,11 @@ import type { AppDeps } from './api/deps.js';
 import { Projector } from './projections/projector.js';
 import { asyncProjections } from './projections/registry.js';
 import { openJobQueues, type JobQueues } from './workers/jobQueues.js';
+import { inlineProjections } from './projections/inline/index.js';
+import { SecretBox } from './security/secretBox.js';
+import { resolveSecretKey } from './security/secretKey.js';
+import { SecretVault } from './security/secretVault.js';
+import { ensureFirstAdmin, type FirstAdmin } from './setup/firstAdmin.js';
 
 export type Role = 'api' | 'worker' | 'projector';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'projector'];
@@ -22,12 +27,15 @@ export interface Runtime {
   server?: Server;
   /** The API's base URL when the api role runs. */
   url?: string;
+  /** Set when this boot created the first admin. */
+  firstAdmin?: FirstAdmin;
   close(): Promise<void>;
 }
 
 export interface BootOptions {
   roles?: readonly Role[];
   logger?: Logger;
+  /** Replaces the inline projections (tests of the store alone). */
   inlineProjections?: InlineProjection[];
 }
 
@@ -47,7 +55,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   try {
     const applied = await migrateToLatest(storage.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const store = new EventStore(storage.db, options.inlineProjections ?? []);
+    const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections);
+    const secretKey = await resolveSecretKey({ secretKey: config.SECRET_KEY, embedded: storage.kind === 'embedded', dataDir: config.DATA_DIR });
+    const vault = new SecretVault(new SecretBox(secretKey));
     const notifier = new Notifier(() => storage.openListenConnection(), logger);
     closers.unshift(() => notifier.close());
     const queues: JobQueues = await openJobQueues({
@@ -58,8 +68,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       logger,
     });
     closers.unshift(() => queues.close());
-    const deps: AppDeps = { config, logger, shape, storage, store, notifier, queues };
+    const deps: AppDeps = { config, logger, shape, storage, store, notifier, queues, vault };
     const runtime: Runtime = { deps, shape, close: async () => undefined };
+    runtime.firstAdmin = await ensureFirstAdmin(deps);
 
     if (roles.has('projector')) {
       const projector = new Projector({
@@ -92,6 +103,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
       runtime.server = server;
       runtime.url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+      // With PORT=0 the port is known only now; an explicit PUBLIC_URL is left alone.
+      if (config.PUBLIC_URL.endsWith(':0')) config.PUBLIC_URL = runtime.url;
     }
 
     runtime.close = closeOnce(closers, config.SHUTDOWN_TIMEOUT_MS, logger);

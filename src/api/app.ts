@@ -2,6 +2,9 @@ import Koa from 'koa';
 import type { AppDeps } from './deps.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestContext } from './middleware/requestContext.js';
+import { jsonBody } from './middleware/jsonBody.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 
 /** The HTTP application: intake, admin, reports and operations under one Koa app. */
@@ -11,8 +14,10 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
-  const health = healthRoutes(deps);
-  app.use(health.routes()).use(health.allowedMethods());
+  app.use(jsonBody());
+  for (const router of [healthRoutes(deps), authRoutes(deps), adminRoutes(deps)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
   app.use(async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) {

@@ -3,6 +3,7 @@ import type { Storage } from '../db/storage.js';
 import type { EventStore } from '../events/eventStore.js';
 import type { Notifier } from '../events/notifier.js';
 import type { Logger } from '../logger.js';
+import type { SecretVault } from '../security/secretVault.js';
 import type { JobQueues } from '../workers/jobQueues.js';
 
 /** Everything a route needs, passed in so tests build the app on their own database and queue. */
@@ -14,4 +15,6 @@ export interface AppDeps {
   store: EventStore;
   notifier: Notifier;
   queues?: JobQueues;
+  /** Sealed secrets (API keys, CRM headers, postback and conversion secrets). */
+  vault: SecretVault;
 }

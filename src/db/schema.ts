@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { IntegrationDefinition } from '../events/types/configuration.js';
 
 /** bigint columns arrive as strings from pg (and from the PGlite facade, which matches it). */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -61,8 +62,158 @@ export interface LeadsReportTable {
   updated_at: Timestamp;
 }
 
+export interface SecretsTable {
+  id: string;
+  sealed: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface EmployeesTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: 'admin' | 'manager';
+  created_at: Timestamp;
+}
+
+export interface EmployeeTokensTable {
+  id: string;
+  employee_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  principal_kind: 'employee' | 'affiliate_user';
+  principal_id: string;
+  csrf_token: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  first_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface ProductsTable {
+  id: string;
+  name: string;
+  advertiser: string | null;
+  conversion_secret_id: string;
+  conversion_secret_hash: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  product_id: string;
+  type: 'leads' | 'registration';
+  name: string;
+  definition: Json<IntegrationDefinition>;
+  headers_secret_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface AffiliatesTable {
+  id: string;
+  name: string;
+  email: string;
+  kind: 'affiliate' | 'ib';
+  postback_secret_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CampaignsTable {
+  id: string;
+  affiliate_id: string;
+  product_id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface AffiliateUsersTable {
+  id: string;
+  affiliate_id: string;
+  email: string;
+  password_hash: string;
+  created_at: Timestamp;
+}
+
+export interface ApiIntegrationsTable {
+  id: string;
+  affiliate_id: string;
+  integration_id: string;
+  product_id: string;
+  enabled: boolean;
+  allowed_countries: Json<string[] | null>;
+  daily_cap: number | null;
+  params: Json<Record<string, string>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  affiliate_id: string;
+  key_hash: string;
+  prefix: string;
+  secret_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  superseded_until: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface IpWhitelistTable {
+  id: string;
+  affiliate_id: string;
+  from_ip: string;
+  to_ip: string;
+  family: 4 | 6;
+  input: string;
+  open_to_all: boolean;
+  created_at: Timestamp;
+}
+
+export interface PostbackConfigsTable {
+  id: string;
+  affiliate_id: string;
+  event: 'lead' | 'signup' | 'ftd' | 'deposit';
+  url: string;
+  method: 'GET' | 'POST';
+  product_id: string | null;
+  created_at: Timestamp;
+  disabled_at: Timestamp | null;
+}
+
 export interface Database {
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   leads_report: LeadsReportTable;
+  secrets: SecretsTable;
+  employees: EmployeesTable;
+  employee_tokens: EmployeeTokensTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+  products: ProductsTable;
+  integrations: IntegrationsTable;
+  affiliates: AffiliatesTable;
+  campaigns: CampaignsTable;
+  affiliate_users: AffiliateUsersTable;
+  api_integrations: ApiIntegrationsTable;
+  api_keys: ApiKeysTable;
+  ip_whitelist: IpWhitelistTable;
+  postback_configs: PostbackConfigsTable;
 }

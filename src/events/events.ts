@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { configurationEvents } from './types/configuration.js';
 import { leadEvents } from './types/lead.js';
 
 /**
@@ -6,6 +7,7 @@ import { leadEvents } from './types/lead.js';
  * Past tense, defined once; a changed shape is a new type (or an upcaster), never an edit.
  */
 export const eventSchemas = {
+  ...configurationEvents,
   ...leadEvents,
 } as const;
 

@@ -7,6 +7,7 @@ import { boot } from '../../src/runtime.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, redisUrl, uniquePrefix } from '../support/databases.js';
 import { spawnLeadgate, waitFor } from '../support/spawnLeadgate.js';
+import { SECRET_KEY } from '../support/testServer.js';
 
 describe('leadgate start with no database or Redis configured', () => {
   it('creates ./data, serves /healthz and /readyz (embedded shape), and stops on SIGTERM', async () => {
@@ -39,6 +40,7 @@ describe.each(['postgres', 'postgres+redis'] as const)('booting in the %s shape'
       ...(shape === 'postgres+redis' ? { REDIS_URL: redisUrl(), QUEUE_PREFIX: uniquePrefix('boot') } : {}),
       PORT: '0',
       HOST: '127.0.0.1',
+      SECRET_KEY,
     });
     const runtime = await boot(config, { logger: createLogger('silent') });
     try {

@@ -1,0 +1,17 @@
+import Router from '@koa/router';
+import { authenticate } from '../../auth/authenticate.js';
+import type { AppDeps } from '../../deps.js';
+import { productRoutes } from './products.js';
+
+/**
+ * The admin API (/api/admin): employees only (session or token); affiliate users get 403.
+ * Each resource's routes live in their own file and are mounted here.
+ */
+export function adminRoutes(deps: AppDeps): Router {
+  const router = new Router({ prefix: '/api/admin' });
+  router.use(authenticate(deps.storage.db, ['admin', 'manager']));
+  for (const child of [productRoutes(deps)]) {
+    router.use(child.routes(), child.allowedMethods());
+  }
+  return router;
+}
