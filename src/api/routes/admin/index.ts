@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { authenticate } from '../../auth/authenticate.js';
 import type { AppDeps } from '../../deps.js';
+import { affiliateRoutes } from './affiliates.js';
 import { productRoutes } from './products.js';
 
 /**
@@ -10,7 +11,11 @@ import { productRoutes } from './products.js';
 export function adminRoutes(deps: AppDeps): Router {
   const router = new Router({ prefix: '/api/admin' });
   router.use(authenticate(deps.storage.db, ['admin', 'manager']));
-  for (const child of [productRoutes(deps)]) {
+  const children = [
+    productRoutes(deps),
+    affiliateRoutes(deps),
+  ];
+  for (const child of children) {
     router.use(child.routes(), child.allowedMethods());
   }
   return router;
