@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_event_store.js';
 import * as m0002 from './0002_leads_report.js';
 import * as m0003 from './0003_configuration.js';
+import * as m0004 from './0004_intake.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
   '0001_event_store': m0001,
   '0002_leads_report': m0002,
   '0003_configuration': m0003,
+  '0004_intake': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

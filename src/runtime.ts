@@ -16,6 +16,9 @@ import { SecretBox } from './security/secretBox.js';
 import { resolveSecretKey } from './security/secretKey.js';
 import { SecretVault } from './security/secretVault.js';
 import { ensureFirstAdmin, type FirstAdmin } from './setup/firstAdmin.js';
+import { OutboundHttp } from './crm/httpClient.js';
+import { startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
+import { startSweeper } from './workers/sweeper.js';
 
 export type Role = 'api' | 'worker' | 'projector';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'projector'];
@@ -83,6 +86,15 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       await projector.start();
       closers.unshift(() => projector.stop());
       runtime.projector = projector;
+    }
+
+    if (roles.has('worker')) {
+      const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
+      closers.unshift(() => http.close());
+      startDeliveryWorker(queues, { storage, store, vault, http, logger }, config.DELIVERY_CONCURRENCY);
+      const sweeper = startSweeper({ storage, queues, staleAfterMs: config.SWEEP_AFTER_MS, logger });
+      // Workers are closed with the queues; the sweeper stops first so it enqueues nothing into a closing queue.
+      closers.unshift(() => sweeper.stop());
     }
 
     if (roles.has('api')) {

@@ -198,7 +198,51 @@ export interface PostbackConfigsTable {
   disabled_at: Timestamp | null;
 }
 
+export type LeadStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
+
+export interface LeadsTable {
+  lead_id: string;
+  affiliate_id: string;
+  campaign_id: string;
+  product_id: string;
+  integration_id: string;
+  api_integration_id: string | null;
+  email_norm: string;
+  phone_norm: string | null;
+  click_id: string | null;
+  test: boolean;
+  status: LeadStatus;
+  code: string | null;
+  error: string | null;
+  auto_login_url: string | null;
+  external_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_attempt_started_at: Timestamp | null;
+  next_attempt_at: Timestamp | null;
+  stream_version: number;
+  received_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LeadPasswordsTable {
+  lead_id: string;
+  sealed: string;
+}
+
+export interface IdempotencyKeysTable {
+  affiliate_id: string;
+  key: string;
+  request_hash: string;
+  lead_id: string;
+  response_status: number | null;
+  response_body: Json<Record<string, unknown> | null>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
+  leads: LeadsTable;
+  lead_passwords: LeadPasswordsTable;
+  idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   leads_report: LeadsReportTable;

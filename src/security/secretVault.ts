@@ -16,6 +16,15 @@ export class SecretVault {
     return id;
   }
 
+  /** Seals a value kept in a table of its own (a lead's password until delivery ends). */
+  seal(plaintext: string): string {
+    return this.box.seal(plaintext);
+  }
+
+  open(sealed: string): string {
+    return this.box.open(sealed);
+  }
+
   async reveal(db: Kysely<Database>, id: string): Promise<string> {
     const row = await db.selectFrom('secrets').select('sealed').where('id', '=', id).executeTakeFirstOrThrow();
     return this.box.open(row.sealed);

@@ -26,7 +26,7 @@ export interface JobWorker {
   on(event: 'error', fn: (err: Error) => void): unknown;
 }
 
-export type WorkerSettings = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+export type WorkerSettings = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'settings'>;
 
 export interface JobQueues {
   readonly kind: 'postgres' | 'redis';

@@ -27,6 +27,22 @@ export const LeadFields = z.object({
 });
 export type LeadFields = z.infer<typeof LeadFields>;
 
+/**
+ * One call to a CRM as the timeline shows it: header values of the integration and the
+ * affiliate's password already masked, bodies truncated.
+ */
+export const HttpExchange = z.object({
+  request: z.object({
+    method: z.string(),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+  }),
+  response: z.object({ status: z.number().int(), body: z.string() }).optional(),
+  durationMs: z.number().int().nonnegative(),
+});
+export type HttpExchange = z.infer<typeof HttpExchange>;
+
 export const leadEvents = {
   LeadReceived: z.object({
     leadId: z.string(),
@@ -34,8 +50,21 @@ export const leadEvents = {
     campaignId: z.string(),
     productId: z.string(),
     integrationId: z.string(),
+    apiIntegrationId: z.string().optional(),
     test: z.boolean(),
     lead: LeadFields,
+  }),
+  /** A request from an authenticated affiliate refused at intake, kept so managers can see why leads did not arrive. */
+  LeadRefused: z.object({
+    refusalId: z.string(),
+    affiliateId: z.string(),
+    code: z.string(),
+    error: z.string(),
+    campaignId: z.string().optional(),
+    productId: z.string().optional(),
+    duplicateOf: z.string().optional(),
+    test: z.boolean(),
+    lead: LeadFields.partial(),
   }),
   DeliveryAttemptStarted: z.object({ leadId: z.string(), attempt: z.number().int().positive() }),
   LeadDelivered: z.object({
@@ -43,19 +72,24 @@ export const leadEvents = {
     attempt: z.number().int().positive(),
     externalId: z.string().optional(),
     autoLoginUrl: z.string().optional(),
+    http: HttpExchange.optional(),
   }),
   LeadRejected: z.object({
     leadId: z.string(),
     attempt: z.number().int().positive(),
     code: z.string(),
     error: z.string(),
+    http: HttpExchange.optional(),
   }),
   DeliveryAttemptFailed: z.object({
     leadId: z.string(),
     attempt: z.number().int().positive(),
     code: z.string(),
     error: z.string(),
+    /** The CRM may have registered the lead (a timeout, a crash mid-call): counted apart, never hidden. */
+    outcomeUnknown: z.boolean().optional(),
     retryInMs: z.number().int().nonnegative().optional(),
+    http: HttpExchange.optional(),
   }),
   LeadDeliveryFailed: z.object({
     leadId: z.string(),

@@ -1,0 +1,111 @@
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
+import { isPrivateAddress, isPrivateHost } from '../security/targets.js';
+import type { CrmAnswer } from './classify.js';
+
+export interface OutboundRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface OutboundPolicy {
+  allowPrivate: boolean;
+  /** URLs under this prefix (the built-in sandbox CRM) may be private whatever the policy; read per call. */
+  trustedPrefix?: () => string;
+}
+
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+/** A DNS lookup that refuses to connect to private, loopback or link-local addresses. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 4);
+    const list = addresses as dns.LookupAddress[];
+    const blocked = list.find((a) => isPrivateAddress(a.address));
+    if (blocked) {
+      const e = Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EPRIVATE' });
+      return callback(e, '', 4);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+    const first = list[0]!;
+    callback(null, first.address, first.family);
+  });
+};
+
+/**
+ * Outbound HTTP for CRMs and postback receivers: keep-alive connection pools (undici; Node
+ * 20's fetch was measured 4–5× slower), a hard timeout, no redirects followed, responses
+ * capped in size, and private targets refused at connect time unless allowed.
+ */
+export class OutboundHttp {
+  private readonly publicAgent: Agent;
+  private readonly trustedAgent: Agent;
+
+  constructor(private readonly policy: OutboundPolicy) {
+    const common = { keepAliveTimeout: 30_000, connections: 64, pipelining: 1 };
+    this.publicAgent = new Agent({ ...common, connect: { lookup: publicOnlyLookup } });
+    this.trustedAgent = new Agent(common);
+  }
+
+  private dispatcherFor(url: URL): Dispatcher | 'refused' {
+    if (this.policy.allowPrivate || (this.policy.trustedPrefix && url.href.startsWith(this.policy.trustedPrefix()))) return this.trustedAgent;
+    // A literal IP never goes through DNS, so it is checked here.
+    if (isPrivateHost(url.hostname)) return 'refused';
+    return this.publicAgent;
+  }
+
+  async send(req: OutboundRequest): Promise<CrmAnswer & { durationMs: number }> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const url = new URL(req.url);
+    const dispatcher = this.dispatcherFor(url);
+    if (dispatcher === 'refused') return { kind: 'network', error: 'target is a private address', durationMs: 0 };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+        dispatcher,
+        signal: controller.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_RESPONSE_BYTES) {
+          res.body.destroy();
+          return { kind: 'too_large', durationMs: elapsed() };
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const retryAfter = res.headers['retry-after'];
+      return {
+        kind: 'response',
+        status: res.statusCode,
+        body: Buffer.concat(chunks).toString('utf8'),
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        durationMs: elapsed(),
+      };
+    } catch (err) {
+      const e = err as { name?: string; code?: string; message?: string };
+      if (controller.signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+        return { kind: 'timeout', durationMs: elapsed() };
+      }
+      return { kind: 'network', error: e.code ?? e.message ?? 'request failed', durationMs: elapsed() };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.publicAgent.close(), this.trustedAgent.close()]);
+  }
+}

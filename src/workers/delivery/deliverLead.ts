@@ -1,0 +1,156 @@
+import type { Storage } from '../../db/storage.js';
+import { classify } from '../../crm/classify.js';
+import type { OutboundHttp } from '../../crm/httpClient.js';
+import { MASK } from '../../crm/integrationInput.js';
+import { renderRequest } from '../../crm/render.js';
+import { ConcurrencyError } from '../../events/errors.js';
+import { event, type DomainEvent, type EventData } from '../../events/events.js';
+import type { EventStore } from '../../events/eventStore.js';
+import type { Logger } from '../../logger.js';
+import type { SecretVault } from '../../security/secretVault.js';
+import { retryDelayMs } from './backoff.js';
+import { deliveryState } from './deliveryState.js';
+import { recordedExchange } from './recordedExchange.js';
+
+export interface DeliveryDeps {
+  storage: Storage;
+  store: EventStore;
+  vault: SecretVault;
+  http: OutboundHttp;
+  logger?: Logger;
+}
+
+export type DeliveryResult =
+  | { status: 'delivered' | 'rejected' | 'failed' | 'already_final' | 'missing' }
+  /** Another worker appended first: it owns this attempt. */
+  | { status: 'busy' }
+  | { status: 'retry'; delayMs: number };
+
+/** How long past its timeout an attempt with no outcome is presumed dead (its worker crashed). */
+const DEAD_ATTEMPT_GRACE_MS = 15_000;
+
+const streamOf = (leadId: string) => `lead-${leadId}`;
+
+function templateValues(received: EventData<'LeadReceived'>, password: string | undefined): Record<string, string | undefined> {
+  return {
+    ...received.lead,
+    password,
+    leadId: received.leadId,
+    affiliateId: received.affiliateId,
+    campaignId: received.campaignId,
+    productId: received.productId,
+  };
+}
+
+/**
+ * One delivery step for a lead. Before calling the CRM it appends DeliveryAttemptStarted at
+ * the stream version it read, so two workers (a stalled job re-run, a duplicate enqueue)
+ * never call the CRM for the same lead at once; a lead with an outcome is never sent again.
+ */
+export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new Date()): Promise<DeliveryResult> {
+  const { db } = deps.storage;
+  const stream = streamOf(leadId);
+  const state = deliveryState(await deps.store.readStream(stream));
+  const received = state.received;
+  if (!received) return { status: 'missing' };
+  if (state.final) return { status: 'already_final' };
+
+  const integration = await db.selectFrom('integrations').selectAll().where('id', '=', received.integrationId).executeTakeFirst();
+  const definition = integration?.definition;
+  const maxAttempts = definition?.retry.attempts ?? 1;
+  let version = state.version;
+
+  if (state.openAttempt) {
+    const deadAfter = (definition?.timeoutMs ?? 10_000) + DEAD_ATTEMPT_GRACE_MS;
+    const age = now.getTime() - state.openAttempt.startedAt.getTime();
+    if (age < deadAfter) return { status: 'retry', delayMs: deadAfter - age };
+    // The worker that started this attempt died mid-call: the CRM may or may not have it.
+    const interrupted = event('DeliveryAttemptFailed', {
+      leadId,
+      attempt: state.openAttempt.attempt,
+      code: 'crm.timeout',
+      error: `attempt ${state.openAttempt.attempt} was interrupted; the CRM may have received it`,
+      outcomeUnknown: true,
+    });
+    const exhausted = state.attempts >= maxAttempts;
+    const events: DomainEvent[] = exhausted
+      ? [interrupted, event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.timeout', error: interrupted.data.error })]
+      : [interrupted];
+    try {
+      const stored = await appendOutcome(deps, leadId, events, version, exhausted);
+      version = stored;
+    } catch (err) {
+      if (err instanceof ConcurrencyError) return { status: 'busy' };
+      throw err;
+    }
+    if (exhausted) return { status: 'failed' };
+  }
+
+  if (!integration || !definition) {
+    await appendOutcome(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version, true);
+    return { status: 'failed' };
+  }
+
+  const attempt = state.attempts + 1;
+  try {
+    await deps.store.append(stream, [event('DeliveryAttemptStarted', { leadId, attempt })], { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } } });
+  } catch (err) {
+    if (err instanceof ConcurrencyError) return { status: 'busy' };
+    throw err;
+  }
+  version += 1;
+
+  const [headers, password, params] = await Promise.all([
+    integration.headers_secret_id ? deps.vault.reveal(db, integration.headers_secret_id).then((j) => JSON.parse(j) as Record<string, string>) : Promise.resolve({}),
+    db.selectFrom('lead_passwords').select('sealed').where('lead_id', '=', leadId).executeTakeFirst().then((r) => (r ? deps.vault.open(r.sealed) : undefined)),
+    received.apiIntegrationId
+      ? db.selectFrom('api_integrations').select('params').where('id', '=', received.apiIntegrationId).executeTakeFirst().then((r) => r?.params ?? {})
+      : Promise.resolve({}),
+  ]);
+  // Every call carries the lead id, so a CRM that honours idempotency keys can tell a retry from a new lead.
+  const sent = renderRequest(definition, { ...headers, 'Idempotency-Key': leadId }, templateValues(received, password), params);
+  const answer = await deps.http.send({ ...sent, timeoutMs: definition.timeoutMs });
+  const masked = password ? renderRequest(definition, { ...headers, 'Idempotency-Key': leadId }, templateValues(received, MASK), params) : sent;
+  const http = recordedExchange(masked, Object.keys(headers), answer);
+  const outcome = classify(definition, answer);
+
+  let events: DomainEvent[];
+  let result: DeliveryResult;
+  if (outcome.kind === 'delivered') {
+    events = [event('LeadDelivered', { leadId, attempt, autoLoginUrl: outcome.autoLoginUrl, externalId: outcome.externalId, http })];
+    result = { status: 'delivered' };
+  } else if (outcome.kind === 'rejected') {
+    events = [event('LeadRejected', { leadId, attempt, code: outcome.code, error: outcome.error, http })];
+    result = { status: 'rejected' };
+  } else if (attempt >= definition.retry.attempts) {
+    events = [
+      event('DeliveryAttemptFailed', { leadId, attempt, code: outcome.code, error: outcome.error, outcomeUnknown: outcome.outcomeUnknown || undefined, http }),
+      event('LeadDeliveryFailed', { leadId, attempts: attempt, code: outcome.code, error: outcome.error }),
+    ];
+    result = { status: 'failed' };
+  } else {
+    const delayMs = retryDelayMs(attempt, definition.retry.baseDelayMs, outcome.retryAfterMs);
+    events = [event('DeliveryAttemptFailed', { leadId, attempt, code: outcome.code, error: outcome.error, outcomeUnknown: outcome.outcomeUnknown || undefined, retryInMs: delayMs, http })];
+    result = { status: 'retry', delayMs };
+  }
+  try {
+    await appendOutcome(deps, leadId, events, version, result.status !== 'retry');
+  } catch (err) {
+    // Only a worker that wrongly judged this attempt dead can have written in between.
+    if (err instanceof ConcurrencyError) {
+      deps.logger?.warn({ leadId, attempt }, 'lead stream moved during a CRM call; outcome not recorded twice');
+      return { status: 'busy' };
+    }
+    throw err;
+  }
+  return result;
+}
+
+/** Appends the attempt's outcome; a final one also drops the sealed password, in the same transaction. */
+async function appendOutcome(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, final: boolean): Promise<number> {
+  return deps.storage.db.transaction().execute(async (trx) => {
+    const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion, metadata: { actor: { kind: 'system', id: 'delivery' } }, trx });
+    if (final) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
+    return stored[stored.length - 1]!.streamVersion;
+  });
+}

@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import type { Storage } from '../db/storage.js';
+import type { Logger } from '../logger.js';
+import { enqueueDelivery } from './delivery/deliveryQueue.js';
+import type { JobQueues } from './jobQueues.js';
+
+export interface SweeperOptions {
+  storage: Storage;
+  queues: JobQueues;
+  /** A pending lead untouched this long past its scheduled attempt is re-enqueued. */
+  staleAfterMs: number;
+  intervalMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * The log is the outbox: a lead accepted but with no outcome and nothing happening to it
+ * (a crash between commit and enqueue, a Redis that lost its data) is enqueued again. The
+ * job id names the state it was found in, so several sweepers enqueue it once.
+ */
+export async function sweepOnce(options: SweeperOptions): Promise<number> {
+  const cutoff = new Date(Date.now() - options.staleAfterMs);
+  const stuck = await options.storage.db
+    .selectFrom('leads')
+    .select(['lead_id', 'updated_at'])
+    .where('status', '=', 'pending')
+    .where(sql<boolean>`coalesce(next_attempt_at, updated_at) < ${cutoff}`)
+    .orderBy('updated_at')
+    .limit(500)
+    .execute();
+  for (const lead of stuck) await enqueueDelivery(options.queues, lead.lead_id, `sweep-${new Date(lead.updated_at).getTime()}`);
+  if (stuck.length > 0) options.logger?.info({ leads: stuck.length }, 'sweeper re-enqueued stuck leads');
+  return stuck.length;
+}
+
+export function startSweeper(options: SweeperOptions): { stop: () => Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepOnce(options).catch((err: Error) => options.logger?.warn({ err: err.message }, 'sweep failed'));
+  }, options.intervalMs ?? Math.min(30_000, options.staleAfterMs));
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
