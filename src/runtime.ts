@@ -17,7 +17,11 @@ import { resolveSecretKey } from './security/secretKey.js';
 import { SecretVault } from './security/secretVault.js';
 import { ensureFirstAdmin, type FirstAdmin } from './setup/firstAdmin.js';
 import { OutboundHttp } from './crm/httpClient.js';
-import { startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
+import { enqueueDelivery, startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
+import { AccessCache } from './api/intake/accessCache.js';
+import { OutcomeWaiter } from './api/intake/outcomeWaiter.js';
+import { createIntakeLimiter } from './api/intake/rateLimit.js';
+import { Redis } from 'ioredis';
 import { startSweeper } from './workers/sweeper.js';
 
 export type Role = 'api' | 'worker' | 'projector';
@@ -71,7 +75,36 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       logger,
     });
     closers.unshift(() => queues.close());
-    const deps: AppDeps = { config, logger, shape, storage, store, notifier, queues, vault };
+    const access = new AccessCache(storage.db);
+    await access.listen(notifier);
+    const outcomes = new OutcomeWaiter(storage.db);
+    await outcomes.listen(notifier);
+    closers.unshift(async () => {
+      access.close();
+      outcomes.close();
+    });
+    let limiterRedis: Redis | undefined;
+    if (config.REDIS_URL) {
+      limiterRedis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      limiterRedis.on('error', () => undefined);
+      const redis = limiterRedis;
+      closers.unshift(async () => redis.disconnect());
+    }
+    const intakeLimiter = await createIntakeLimiter({ perMinute: config.INTAKE_RATE_LIMIT, storage, redis: limiterRedis });
+    const deps: AppDeps = {
+      config,
+      logger,
+      shape,
+      storage,
+      store,
+      notifier,
+      queues,
+      vault,
+      access,
+      outcomes,
+      intakeLimiter,
+      enqueueDelivery: (leadId) => enqueueDelivery(queues, leadId),
+    };
     const runtime: Runtime = { deps, shape, close: async () => undefined };
     runtime.firstAdmin = await ensureFirstAdmin(deps);
 

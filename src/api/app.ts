@@ -6,6 +6,7 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { intakeRoutes } from './routes/intake.js';
 
 /** The HTTP application: intake, admin, reports and operations under one Koa app. */
 export function createApp(deps: AppDeps): Koa {
@@ -15,7 +16,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   app.use(jsonBody());
-  for (const router of [healthRoutes(deps), authRoutes(deps), adminRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), adminRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   app.use(async (ctx, next) => {

@@ -4,6 +4,9 @@ import type { EventStore } from '../events/eventStore.js';
 import type { Notifier } from '../events/notifier.js';
 import type { Logger } from '../logger.js';
 import type { SecretVault } from '../security/secretVault.js';
+import type { AccessCache } from './intake/accessCache.js';
+import type { OutcomeWaiter } from './intake/outcomeWaiter.js';
+import type { IntakeLimiter } from './intake/rateLimit.js';
 import type { JobQueues } from '../workers/jobQueues.js';
 
 /** Everything a route needs, passed in so tests build the app on their own database and queue. */
@@ -17,4 +20,11 @@ export interface AppDeps {
   queues?: JobQueues;
   /** Sealed secrets (API keys, CRM headers, postback and conversion secrets). */
   vault: SecretVault;
+  /** Cached hot-path reads: key, whitelist, campaign, enabled integration. */
+  access: AccessCache;
+  /** Where intake requests wait for their lead's outcome. */
+  outcomes: OutcomeWaiter;
+  intakeLimiter: IntakeLimiter;
+  /** Puts an accepted lead on the delivery queue. */
+  enqueueDelivery: (leadId: string) => Promise<void>;
 }

@@ -28,7 +28,7 @@ export const LEAD_PLACEHOLDERS = [
 export const CONTEXT_PLACEHOLDERS = ['affiliateId', 'campaignId', 'productId', 'leadId'] as const;
 
 const KNOWN = new Set<string>([...LEAD_PLACEHOLDERS, ...CONTEXT_PLACEHOLDERS]);
-export const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
 
 export function isKnownPlaceholder(name: string): boolean {
   return KNOWN.has(name) || /^params\.[\w-]{1,64}$/.test(name);

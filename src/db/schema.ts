@@ -234,9 +234,9 @@ export interface IdempotencyKeysTable {
   key: string;
   request_hash: string;
   lead_id: string;
-  response_status: number | null;
-  response_body: Json<Record<string, unknown> | null>;
-  created_at: ColumnType<Date, Date | string | undefined, never>;
+  response_status: ColumnType<number | null, number | null | undefined, number | null>;
+  response_body: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface Database {

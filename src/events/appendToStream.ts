@@ -46,6 +46,9 @@ export async function appendToStream(
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   const checked = validated(events);
+  // 'any' means "after whatever is there": serialise such appends per stream so they never
+  // collide on a version; explicit versions rely on the unique constraint instead.
+  if (options.expectedVersion === 'any') await sql`select pg_advisory_xact_lock(hashtextextended(${`stream:${streamId}`}, 0))`.execute(trx);
   const actual = await currentVersion(trx, streamId);
   const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
   if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, options.expectedVersion);

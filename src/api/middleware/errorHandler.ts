@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { ConcurrencyError } from '../../events/errors.js';
 import { AppError, errors, isDependencyDown } from '../errors.js';
 
 /** Koa's body parser and http-errors report client mistakes with these statuses. */
@@ -21,6 +22,7 @@ export function errorHandler() {
     } catch (err) {
       let appError: AppError;
       if (err instanceof AppError) appError = err;
+      else if (err instanceof ConcurrencyError) appError = new AppError(409, 'conflict', 'Changed by another request at the same time; retry');
       else if (isDependencyDown(err)) {
         ctx.state.logger?.warn({ err }, 'dependency unavailable');
         appError = errors.unavailable();

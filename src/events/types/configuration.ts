@@ -24,7 +24,7 @@ const IntegrationDefinition = z.object({
   }),
   timeoutMs: z.number().int(),
   retry: z.object({ attempts: z.number().int(), baseDelayMs: z.number().int() }),
-  dedupe: z.object({ fields: z.array(z.string()), windowDays: z.number().int() }),
+  dedupe: z.object({ fields: z.array(z.enum(['email', 'phone', 'clickId'])), windowDays: z.number().int() }),
 });
 export type IntegrationDefinition = z.infer<typeof IntegrationDefinition>;
 

@@ -1,8 +1,16 @@
 import Router from '@koa/router';
 import { authenticate } from '../../auth/authenticate.js';
 import type { AppDeps } from '../../deps.js';
+import { affiliateUserRoutes } from './affiliateUsers.js';
 import { affiliateRoutes } from './affiliates.js';
+import { apiIntegrationRoutes } from './apiIntegrations.js';
+import { apiKeyRoutes } from './apiKeys.js';
+import { campaignRoutes } from './campaigns.js';
+import { employeeRoutes } from './employees.js';
+import { ipWhitelistRoutes } from './ipWhitelist.js';
+import { postbackRoutes } from './postbacks.js';
 import { productRoutes } from './products.js';
+import { tokenRoutes } from './tokens.js';
 
 /**
  * The admin API (/api/admin): employees only (session or token); affiliate users get 403.
@@ -14,6 +22,14 @@ export function adminRoutes(deps: AppDeps): Router {
   const children = [
     productRoutes(deps),
     affiliateRoutes(deps),
+    campaignRoutes(deps),
+    affiliateUserRoutes(deps),
+    apiIntegrationRoutes(deps),
+    apiKeyRoutes(deps),
+    ipWhitelistRoutes(deps),
+    employeeRoutes(deps),
+    tokenRoutes(deps),
+    postbackRoutes(deps),
   ];
   for (const child of children) {
     router.use(child.routes(), child.allowedMethods());

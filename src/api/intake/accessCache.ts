@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { EVENTS_CHANNEL } from '../../events/appendToStream.js';
+import type { Notifier } from '../../events/notifier.js';
+import type { IntegrationDefinition } from '../../events/types/configuration.js';
+import { authenticateApiKey, type ApiKeyAuthResult } from '../../security/apiKeyAuth.js';
+import type { WhitelistBounds } from '../../security/ipRanges.js';
+import { sha256 } from '../../security/tokens.js';
+
+export interface CampaignAccess {
+  campaignId: string;
+  affiliateId: string;
+  productId: string;
+}
+
+export interface ApiIntegrationAccess {
+  id: string;
+  integrationId: string;
+  enabled: boolean;
+  allowedCountries: string[] | null;
+  dailyCap: number | null;
+  dedupe: IntegrationDefinition['dedupe'];
+}
+
+interface Entry<T> {
+  value: Promise<T>;
+  at: number;
+}
+
+/** Configuration streams whose changes can alter what intake allows. */
+const CONFIG_STREAM = /^(affiliate|integration|product)-/;
+
+/**
+ * The hot path's reads (key → affiliate, whitelist, campaign, enabled integration), cached
+ * per process. Any configuration append anywhere clears the cache through the shared
+ * NOTIFY channel, and entries live at most `ttlMs` besides, so a revoked key stops working
+ * within a second across processes even if a notification is missed.
+ */
+export class AccessCache {
+  private readonly entries = new Map<string, Entry<unknown>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ttlMs = 1000,
+  ) {}
+
+  async listen(notifier: Notifier): Promise<void> {
+    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (streamId) => {
+      if (CONFIG_STREAM.test(streamId)) this.entries.clear();
+    });
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.entries.clear();
+  }
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
+    const value = load();
+    this.entries.set(key, { value, at: now });
+    // A failed load is not remembered.
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  apiKey(key: string): Promise<ApiKeyAuthResult> {
+    return this.cached(`key:${sha256(key)}`, () => authenticateApiKey(this.db, key));
+  }
+
+  whitelist(affiliateId: string): Promise<WhitelistBounds[]> {
+    return this.cached(`wl:${affiliateId}`, () =>
+      this.db.selectFrom('ip_whitelist').select(['from_ip', 'to_ip', 'family']).where('affiliate_id', '=', affiliateId).execute(),
+    );
+  }
+
+  /** The affiliate's campaign by id, or its only campaign on a product. */
+  campaign(affiliateId: string, ref: { campaignId?: string; productId?: string }): Promise<CampaignAccess | undefined> {
+    return this.cached(`c:${affiliateId}:${ref.campaignId ?? ''}:${ref.productId ?? ''}`, async () => {
+      let query = this.db.selectFrom('campaigns').select(['id', 'affiliate_id', 'product_id']).where('affiliate_id', '=', affiliateId);
+      if (ref.campaignId) query = query.where('id', '=', ref.campaignId);
+      else if (ref.productId) query = query.where('product_id', '=', ref.productId);
+      else return undefined;
+      const rows = await query.limit(2).execute();
+      if (rows.length !== 1) return undefined;
+      const row = rows[0]!;
+      return { campaignId: row.id, affiliateId: row.affiliate_id, productId: row.product_id };
+    });
+  }
+
+  /** The product integration enabled for this affiliate on a product (the first one, if several). */
+  apiIntegration(affiliateId: string, productId: string): Promise<ApiIntegrationAccess | undefined> {
+    return this.cached(`ai:${affiliateId}:${productId}`, async () => {
+      const row = await this.db
+        .selectFrom('api_integrations as ai')
+        .innerJoin('integrations as i', 'i.id', 'ai.integration_id')
+        .select(['ai.id', 'ai.integration_id', 'ai.enabled', 'ai.allowed_countries', 'ai.daily_cap', 'i.definition'])
+        .where('ai.affiliate_id', '=', affiliateId)
+        .where('ai.product_id', '=', productId)
+        .where('i.deleted_at', 'is', null)
+        .orderBy('ai.enabled', 'desc')
+        .orderBy('ai.created_at')
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        integrationId: row.integration_id,
+        enabled: row.enabled,
+        allowedCountries: row.allowed_countries,
+        dailyCap: row.daily_cap,
+        dedupe: row.definition.dedupe,
+      };
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, LeadsTable } from '../../db/schema.js';
+import { EVENTS_CHANNEL } from '../../events/appendToStream.js';
+import type { Notifier } from '../../events/notifier.js';
+
+export type LeadRow = Selectable<LeadsTable>;
+
+const FINAL = new Set(['delivered', 'rejected', 'failed']);
+const POLL_MS = 1000;
+
+/**
+ * Lets intake requests wait for their lead's outcome without a connection, a listener or a
+ * queue subscription each: the process's one LISTEN connection wakes the waiters of a lead
+ * whenever its stream is appended to; a slow poll covers a missed notification.
+ */
+export class OutcomeWaiter {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async listen(notifier: Notifier): Promise<void> {
+    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (streamId) => {
+      if (!streamId.startsWith('lead-')) return;
+      const set = this.waiters.get(streamId.slice('lead-'.length));
+      if (set) for (const wake of set) wake();
+    });
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+  }
+
+  /** Number of requests waiting right now (a gauge for metrics and tests). */
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.waiters.values()) n += set.size;
+    return n;
+  }
+
+  async read(leadId: string): Promise<LeadRow | undefined> {
+    return this.db.selectFrom('leads').selectAll().where('lead_id', '=', leadId).executeTakeFirst();
+  }
+
+  /** The lead once final, or its current (pending) row when `timeoutMs` runs out. */
+  async wait(leadId: string, timeoutMs: number): Promise<LeadRow | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let wake: () => void = () => undefined;
+    const set = this.waiters.get(leadId) ?? new Set();
+    this.waiters.set(leadId, set);
+    try {
+      for (;;) {
+        const signalled = new Promise<void>((resolve) => {
+          wake = resolve;
+          set.add(resolve);
+        });
+        const row = await this.read(leadId);
+        const left = deadline - Date.now();
+        if (!row || FINAL.has(row.status) || left <= 0) return row;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([signalled, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, POLL_MS))))]);
+        clearTimeout(timer);
+        set.delete(wake);
+      }
+    } finally {
+      set.delete(wake);
+      if (set.size === 0) this.waiters.delete(leadId);
+    }
+  }
+}
