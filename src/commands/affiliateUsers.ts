@@ -5,6 +5,7 @@ import { hashPassword } from '../security/passwords.js';
 import { getAffiliate } from './affiliates.js';
 import type { CommandDeps, Meta } from './deps.js';
 import { assertEmailFree } from './employees.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** An affiliate's own console login (role `affiliate`). Never carries the password or its hash. */
 export interface AffiliateUserView {
@@ -31,7 +32,7 @@ export async function createAffiliateUser(
     });
   } catch (err) {
     // Two requests for the same email both passed the check: the unique lower(email) index lets one in.
-    if ((err as { code?: string }).code === '23505') throw new AppError(409, 'validation.email', 'email: already in use');
+    if (isUniqueViolation(err)) throw new AppError(409, 'validation.email', 'email: already in use');
     throw err;
   }
   return getAffiliateUser(deps, affiliateId, userId);

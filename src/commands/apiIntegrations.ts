@@ -3,6 +3,7 @@ import { event } from '../events/events.js';
 import { newId } from '../ids.js';
 import { getAffiliate } from './affiliates.js';
 import type { CommandDeps, Meta } from './deps.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** What the console's API tab edits for one product integration enabled for one affiliate. */
 export interface ApiIntegrationSettings {
@@ -59,7 +60,7 @@ export async function addApiIntegration(
     );
   } catch (err) {
     // Two requests both passed the check: the unique (affiliate_id, integration_id) index lets one in.
-    if ((err as { code?: string }).code === '23505') throw duplicate();
+    if (isUniqueViolation(err)) throw duplicate();
     throw err;
   }
   return getApiIntegration(deps, affiliateId, apiIntegrationId);

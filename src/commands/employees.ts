@@ -3,6 +3,7 @@ import { event } from '../events/events.js';
 import { newId } from '../ids.js';
 import { hashPassword } from '../security/passwords.js';
 import type { CommandDeps, Meta } from './deps.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export interface EmployeeView {
   id: string;
@@ -27,11 +28,17 @@ export async function createEmployee(
 ): Promise<EmployeeView> {
   await assertEmailFree(deps, input.email);
   const employeeId = newId('e');
-  await deps.store.append(
-    `employee-${employeeId}`,
-    [event('EmployeeCreated', { employeeId, email: input.email, role: input.role, passwordHash: await hashPassword(input.password) })],
-    { expectedVersion: 'no_stream', metadata: meta },
-  );
+  try {
+    await deps.store.append(
+      `employee-${employeeId}`,
+      [event('EmployeeCreated', { employeeId, email: input.email, role: input.role, passwordHash: await hashPassword(input.password) })],
+      { expectedVersion: 'no_stream', metadata: meta },
+    );
+  } catch (err) {
+    // A concurrent create with the same email: the unique index refused ours.
+    if (isUniqueViolation(err)) throw new AppError(409, 'validation.email', 'email: already in use');
+    throw err;
+  }
   return getEmployee(deps, employeeId);
 }
 

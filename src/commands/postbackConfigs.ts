@@ -1,7 +1,7 @@
 import { errors } from '../api/errors.js';
 import { event, type EventData } from '../events/events.js';
 import { newId } from '../ids.js';
-import { targetProblem, type TargetProblem } from '../security/targets.js';
+import { TARGET_MESSAGES, targetProblem } from '../security/targets.js';
 import { getAffiliate } from './affiliates.js';
 import type { CommandDeps, Meta } from './deps.js';
 
@@ -28,12 +28,6 @@ export interface PostbackInput {
 }
 
 const streamOf = (affiliateId: string) => `affiliate-${affiliateId}`;
-
-const TARGET_MESSAGES: Record<TargetProblem, string> = {
-  not_http: 'must be an http or https URL',
-  private: 'points at a private, loopback or link-local address (set ALLOW_PRIVATE_TARGETS=true to allow)',
-  credentials: 'must not carry credentials',
-};
 
 /**
  * Refuses a postback URL the sender could not or must not call. Macros are replaced by a

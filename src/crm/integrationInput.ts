@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
-import { targetProblem } from '../security/targets.js';
+import { TARGET_MESSAGES, targetProblem } from '../security/targets.js';
 import { unknownPlaceholders } from './placeholders.js';
 
 export const MASK = '••••';
@@ -61,14 +61,7 @@ export function integrationInputSchema(policy: TargetPolicy) {
     })
     .superRefine((input, ctx) => {
       const problem = targetProblem(input.request.url.replace(/\{\{[^}]*\}\}/g, 'x'), policy);
-      if (problem) {
-        const message = {
-          not_http: 'must be an http or https URL',
-          private: 'points at a private, loopback or link-local address (set ALLOW_PRIVATE_TARGETS=true to allow)',
-          credentials: 'must not carry credentials; put them in a header',
-        }[problem];
-        ctx.addIssue({ code: 'custom', path: ['request', 'url'], message });
-      }
+      if (problem) ctx.addIssue({ code: 'custom', path: ['request', 'url'], message: TARGET_MESSAGES[problem] });
       const templated: [string, (string | number)[]][] = [
         [input.request.url, ['request', 'url']],
         ...[...strings(input.request.headers, ['request', 'headers'])],

@@ -3,11 +3,10 @@ import type { Database } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** The channel every append notifies on commit (NOTIFY is transactional); the payload is the stream id. */
 export const EVENTS_CHANNEL = 'leadgate_events';
-
-const UNIQUE_VIOLATION = '23505';
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
@@ -71,7 +70,7 @@ export async function appendToStream(
     await sql`select pg_notify(${EVENTS_CHANNEL}, ${streamId})`.execute(trx);
     return rows.map(toStoredEvent);
   } catch (err) {
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new ConcurrencyError(streamId, options.expectedVersion);
+    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, options.expectedVersion);
     throw err;
   }
 }

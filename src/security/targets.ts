@@ -35,3 +35,10 @@ export function targetProblem(url: string, options: { allowPrivate: boolean; san
   if (!options.allowPrivate && isPrivateHost(parsed.hostname)) return 'private';
   return undefined;
 }
+
+/** How the API explains a refused target, after the field name. */
+export const TARGET_MESSAGES: Record<TargetProblem, string> = {
+  not_http: 'must be an http or https URL',
+  private: 'points at a private, loopback or link-local address (set ALLOW_PRIVATE_TARGETS=true to allow)',
+  credentials: 'must not carry credentials; put them in a header',
+};

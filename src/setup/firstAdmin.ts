@@ -1,6 +1,7 @@
 import { createEmployee } from '../commands/employees.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { randomBase58 } from '../security/tokens.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export interface FirstAdmin {
   email: string;
@@ -23,8 +24,7 @@ export async function ensureFirstAdmin(deps: CommandDeps): Promise<FirstAdmin | 
   try {
     await createEmployee(deps, { email, password: deps.config.ADMIN_PASSWORD ?? generatedPassword!, role: 'admin' }, SYSTEM);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '23505' || code === 'validation.email') return undefined;
+    if (isUniqueViolation(err) || (err as { code?: string }).code === 'validation.email') return undefined;
     throw err;
   }
   return { email, generatedPassword };
