@@ -5,7 +5,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { findProjections, asyncProjections } from './projections/registry.js';
 import { replayProjections } from './projections/replay.js';
-import { boot, openStorage, type Role } from './runtime.js';
+import { boot, openStorage, type Role, type Runtime } from './runtime.js';
 
 function config(overrides: Partial<Record<string, string>> = {}): Config {
   try {
@@ -23,6 +23,7 @@ function config(overrides: Partial<Record<string, string>> = {}): Config {
 async function run(roles: Role[], overrides: Partial<Record<string, string>> = {}): Promise<void> {
   const cfg = config(overrides);
   const runtime = await boot(cfg, { roles });
+  printWelcome(runtime);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
@@ -34,6 +35,28 @@ async function run(roles: Role[], overrides: Partial<Record<string, string>> = {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * What a newcomer needs once: the generated admin password and the demo's curl. Printed to
+ * the terminal, never logged: the logs must not hold secrets.
+ */
+function printWelcome(runtime: Runtime): void {
+  const lines: string[] = [];
+  if (runtime.firstAdmin?.generatedPassword) {
+    lines.push(`First admin created: ${runtime.firstAdmin.email} / ${runtime.firstAdmin.generatedPassword}`, '  (shown once; set ADMIN_EMAIL and ADMIN_PASSWORD to choose them)');
+  }
+  if (runtime.demo) {
+    lines.push(
+      'Demo set up: product "Demo Broker" -> built-in sandbox CRM, affiliate "Demo Affiliate".',
+      `Demo API key (shown once): ${runtime.demo.apiKey}`,
+      'Send a lead:',
+      `  ${runtime.demo.curl}`,
+      'Sandbox CRM answers by email: +reject, +duplicate, +slow (15 s), +error (HTTP 500).',
+    );
+  }
+  if (runtime.url) lines.push(`Console: ${runtime.url}/   API: ${runtime.url}/api/v1/leads`);
+  if (lines.length > 0) process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
 const program = new Command()

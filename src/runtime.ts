@@ -16,6 +16,7 @@ import { SecretBox } from './security/secretBox.js';
 import { resolveSecretKey } from './security/secretKey.js';
 import { SecretVault } from './security/secretVault.js';
 import { ensureFirstAdmin, type FirstAdmin } from './setup/firstAdmin.js';
+import { ensureDemo, type DemoSetup } from './setup/demo.js';
 import { OutboundHttp } from './crm/httpClient.js';
 import { enqueueDelivery, startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
 import { AccessCache } from './api/intake/accessCache.js';
@@ -36,6 +37,8 @@ export interface Runtime {
   url?: string;
   /** Set when this boot created the first admin. */
   firstAdmin?: FirstAdmin;
+  /** Set when this boot created the demo product, CRM and affiliate. */
+  demo?: DemoSetup;
   close(): Promise<void>;
 }
 
@@ -151,6 +154,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       // With PORT=0 the port is known only now; an explicit PUBLIC_URL is left alone.
       if (config.PUBLIC_URL.endsWith(':0')) config.PUBLIC_URL = runtime.url;
     }
+
+    // The demo's sandbox URL needs the listening port, so it comes after the API starts.
+    if (config.DEMO ?? storage.kind === 'embedded') runtime.demo = await ensureDemo(deps);
 
     runtime.close = closeOnce(closers, config.SHUTDOWN_TIMEOUT_MS, logger);
     logger.info({ shape, roles: [...roles], url: runtime.url }, 'leadgate started');

@@ -7,6 +7,7 @@ import { adminRoutes } from './routes/admin/index.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { intakeRoutes } from './routes/intake.js';
+import { sandboxRoutes } from './routes/sandbox.js';
 
 /** The HTTP application: intake, admin, reports and operations under one Koa app. */
 export function createApp(deps: AppDeps): Koa {
@@ -16,7 +17,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger));
   app.use(errorHandler());
   app.use(jsonBody());
-  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), adminRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), sandboxRoutes(deps), adminRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   app.use(async (ctx, next) => {
