@@ -127,7 +127,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     if (roles.has('worker')) {
       const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
       closers.unshift(() => http.close());
-      startDeliveryWorker(queues, { storage, store, vault, http, logger }, config.DELIVERY_CONCURRENCY);
+      startDeliveryWorker(queues, { storage, store, vault, http, logger }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
       const sweeper = startSweeper({ storage, queues, staleAfterMs: config.SWEEP_AFTER_MS, logger });
       // Workers are closed with the queues; the sweeper stops first so it enqueues nothing into a closing queue.
       closers.unshift(() => sweeper.stop());

@@ -10,7 +10,7 @@ import { spawnLeadgate, waitFor } from '../support/spawnLeadgate.js';
 import { SECRET_KEY } from '../support/testServer.js';
 
 describe('leadgate start with no database or Redis configured', () => {
-  it('creates ./data, serves /healthz and /readyz (embedded shape), and stops on SIGTERM', async () => {
+  it('creates ./data, serves /healthz and /readyz (embedded shape), delivers the printed demo curl, and stops on SIGTERM', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'leadgate-start-'));
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const run = spawnLeadgate(['start'], { cwd, env: { PORT: String(port), HOST: '127.0.0.1' } });
@@ -25,6 +25,26 @@ describe('leadgate start with no database or Redis configured', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', shape: 'embedded', database: 'ok', queue: { backend: 'postgres', status: 'ok' } });
     expect(existsSync(path.join(cwd, 'data', 'pgdata'))).toBe(true);
+
+    // The printed curl, as a newcomer would paste it: delivered by the sandbox CRM, then a duplicate.
+    const printed = await waitFor(async () => /curl -s (\S+) -H 'Authorization: Bearer (\S+)' -H 'Content-Type: application\/json' -d '(.+)'/.exec(run.output()) ?? undefined, 10_000, 'the demo curl');
+    const [, leadsUrl, key, body] = printed;
+    expect(leadsUrl).toBe(`${base}/api/v1/leads`);
+    const send = (json: string) => fetch(leadsUrl!, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: json });
+    const first = await send(body!);
+    expect(first.status).toBe(200);
+    const delivered = (await first.json()) as { success: boolean; autoLoginUrl: string; leadId: string };
+    expect(delivered).toMatchObject({ success: true, status: 'delivered', autoLoginUrl: expect.stringContaining('/sandbox/login/') });
+    const again = await send(body!);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ success: false, code: 'duplicate', leadId: delivered.leadId });
+    const rejected = await send(body!.replace('ana@example.com', 'ana+reject@example.com'));
+    expect(rejected.status).toBe(422);
+    expect(await rejected.json()).toMatchObject({ status: 'rejected', code: 'crm.rejected', error: 'Lead rejected by the sandbox CRM' });
+    expect(run.output()).toMatch(/First admin created: admin@leadgate\.local \/ \S+/);
+    // The key and the generated password reach the terminal only, never a log line.
+    const logLines = run.output().split('\n').filter((l) => l.startsWith('{'));
+    expect(logLines.join('\n')).not.toContain(key!);
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);

@@ -25,7 +25,11 @@ export interface TestServer {
  * Boots leadgate (all roles) on a fresh database in the given shape, on a random port,
  * with the first admin from ADMIN; closed after the file's tests.
  */
-export async function startTestServer(shape: Shape = 'postgres', env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  shape: Shape = 'postgres',
+  env: Record<string, string> = {},
+  options: { logLines?: string[] } = {},
+): Promise<TestServer> {
   const base: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -49,7 +53,9 @@ export async function startTestServer(shape: Shape = 'postgres', env: Record<str
     }
   }
   const config = loadConfig({ ...base, ...env });
-  const runtime = await boot(config, { logger: createLogger(config.LOG_LEVEL) });
+  // With logLines, every log line the server writes is kept for the test to search.
+  const sink = options.logLines ? { write: (line: string) => void options.logLines!.push(line) } : undefined;
+  const runtime = await boot(config, { logger: createLogger(options.logLines ? 'debug' : config.LOG_LEVEL, sink) });
   afterAll(async () => {
     await runtime.close();
     await drop?.();

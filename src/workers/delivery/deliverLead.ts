@@ -27,7 +27,7 @@ export type DeliveryResult =
   | { status: 'retry'; delayMs: number };
 
 /** How long past its timeout an attempt with no outcome is presumed dead (its worker crashed). */
-const DEAD_ATTEMPT_GRACE_MS = 15_000;
+const DEAD_ATTEMPT_GRACE_MS = 5_000;
 
 const streamOf = (leadId: string) => `lead-${leadId}`;
 

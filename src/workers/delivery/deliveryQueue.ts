@@ -29,7 +29,7 @@ export async function enqueueDelivery(queues: JobQueues, leadId: string, suffix?
   );
 }
 
-export function startDeliveryWorker(queues: JobQueues, deps: DeliveryDeps, concurrency: number): JobWorker {
+export function startDeliveryWorker(queues: JobQueues, deps: DeliveryDeps, options: { concurrency: number; lockMs: number }): JobWorker {
   const worker = queues.worker<DeliveryJob>(
     DELIVERY_QUEUE,
     async (job) => {
@@ -39,7 +39,11 @@ export function startDeliveryWorker(queues: JobQueues, deps: DeliveryDeps, concu
       return result.status;
     },
     {
-      concurrency,
+      concurrency: options.concurrency,
+      // A crashed worker's job is picked up again after the lock lapses; the stream's
+      // DeliveryAttemptStarted decides whether its CRM call must be presumed made.
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
       settings: { backoffStrategy: (_attempts, _type, err) => (err instanceof RetryLater ? err.delayMs : 5000) },
     },
   );
