@@ -91,19 +91,21 @@ export class AccessCache {
     });
   }
 
-  /** The product integration enabled for this affiliate on a product (the first one, if several). */
-  apiIntegration(affiliateId: string, productId: string): Promise<ApiIntegrationAccess | undefined> {
-    return this.cached(`ai:${affiliateId}:${productId}`, async () => {
-      const row = await this.db
+  /**
+   * The product integration enabled for this affiliate on a product (the first one, if
+   * several), or a named one (the console's integration test).
+   */
+  apiIntegration(affiliateId: string, productId: string, integrationId?: string): Promise<ApiIntegrationAccess | undefined> {
+    return this.cached(`ai:${affiliateId}:${productId}:${integrationId ?? ''}`, async () => {
+      let query = this.db
         .selectFrom('api_integrations as ai')
         .innerJoin('integrations as i', 'i.id', 'ai.integration_id')
         .select(['ai.id', 'ai.integration_id', 'ai.enabled', 'ai.allowed_countries', 'ai.daily_cap', 'i.definition'])
         .where('ai.affiliate_id', '=', affiliateId)
         .where('ai.product_id', '=', productId)
-        .where('i.deleted_at', 'is', null)
-        .orderBy('ai.enabled', 'desc')
-        .orderBy('ai.created_at')
-        .executeTakeFirst();
+        .where('i.deleted_at', 'is', null);
+      if (integrationId) query = query.where('ai.integration_id', '=', integrationId);
+      const row = await query.orderBy('ai.enabled', 'desc').orderBy('ai.created_at').executeTakeFirst();
       if (!row) return undefined;
       return {
         id: row.id,

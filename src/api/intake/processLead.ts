@@ -15,6 +15,8 @@ export interface LeadRequest {
   body: Record<string, unknown>;
   meta: EventMetadata;
   idempotencyKey?: string;
+  /** Use this product integration (the console's test of one integration) instead of the first enabled. */
+  integrationId?: string;
   logger?: Logger;
 }
 
@@ -61,7 +63,7 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
     await refuse(new AppError(400, target.campaignId ? 'validation.campaignId' : 'validation.productId', message), target);
   }
   const { campaignId, productId } = campaign!;
-  const settings = await deps.access.apiIntegration(affiliateId, productId);
+  const settings = await deps.access.apiIntegration(affiliateId, productId, req.integrationId);
   if (!settings || !settings.enabled) {
     await refuse(new AppError(403, 'integration.not_enabled', 'No API integration is enabled for you on this product'), { campaignId, productId });
   }

@@ -9,6 +9,7 @@ import { campaignRoutes } from './campaigns.js';
 import { employeeRoutes } from './employees.js';
 import { ipWhitelistRoutes } from './ipWhitelist.js';
 import { postbackRoutes } from './postbacks.js';
+import { integrationTestRoutes } from './integrationTest.js';
 import { productRoutes } from './products.js';
 import { tokenRoutes } from './tokens.js';
 
@@ -21,6 +22,7 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(authenticate(deps.storage.db, ['admin', 'manager']));
   const children = [
     productRoutes(deps),
+    integrationTestRoutes(deps),
     affiliateRoutes(deps),
     campaignRoutes(deps),
     affiliateUserRoutes(deps),
