@@ -43,8 +43,11 @@ const pgTypes = {
 
 export async function openPostgres(connectionString: string, opts: { max?: number; logger?: Logger } = {}): Promise<Storage> {
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: pgTypes, keepAlive: true });
-  // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
+  // A connection's error (the server restarted, an admin killed the backend) must not crash
+  // the process: pg emits it on idle clients through the pool, and on checked-out clients on
+  // the client itself, where nobody else listens. The pool drops such clients on release.
   pool.on('error', (err) => opts.logger?.warn({ err: err.message }, 'idle database connection lost'));
+  pool.on('connect', (client) => client.on('error', (err) => opts.logger?.warn({ err: err.message }, 'database connection lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -197,6 +197,7 @@ export async function openJobQueues(options: JobQueuesOptions): Promise<JobQueue
     // BullMQ's SQL uses unqualified names: its pool's search_path selects the schema.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, options: '-c search_path=bullmq', keepAlive: true });
     pool.on('error', (err) => options.logger?.warn({ err: err.message }, 'idle queue connection lost'));
+    pool.on('connect', (client) => client.on('error', (err) => options.logger?.warn({ err: err.message }, 'queue connection lost')));
     return PostgresJobQueues.open(pool, true);
   }
   if (options.embeddedPool) return PostgresJobQueues.open(options.embeddedPool, false);

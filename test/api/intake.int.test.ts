@@ -184,6 +184,14 @@ describe.each(['postgres+redis', 'embedded'] as const)('lead intake and delivery
     expect([disabled.status, disabled.body.code]).toEqual([403, 'integration.not_enabled']);
   });
 
+  it('refuses an expired key with auth.token_expired', async () => {
+    const expiring = await setupAffiliate(server, { crmUrl: crm.url });
+    await server.runtime.deps.storage.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('affiliate_id', '=', expiring.affiliateId).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await HttpSession.withToken(server.url, expiring.apiKey).post('/api/v1/leads', leadBody(expiring.campaignId));
+    expect([res.status, res.body.code, res.body.error]).toEqual([401, 'auth.token_expired', 'API key has expired']);
+  });
+
   it('stops accepting a revoked key within a second', async () => {
     const revoked = await setupAffiliate(server, { crmUrl: crm.url });
     const session = HttpSession.withToken(server.url, revoked.apiKey);
@@ -201,6 +209,23 @@ describe.each(['postgres+redis', 'embedded'] as const)('lead intake and delivery
     const other = await setupAffiliate(server, { crmUrl: crm.url });
     const peek = await HttpSession.withToken(server.url, other.apiKey).get(`/api/v1/leads/${res.body.leadId}`);
     expect(peek.status).toBe(404);
+  });
+});
+
+describe('the per-affiliate rate limit', () => {
+  it('answers 429 rate_limited with Retry-After past the limit, for that affiliate only', async () => {
+    const server = await startTestServer('postgres', { INTAKE_RATE_LIMIT: '3' });
+    const crm = await startFakeCrm();
+    const limited = await setupAffiliate(server, { crmUrl: crm.url });
+    const other = await setupAffiliate(server, { crmUrl: crm.url });
+    const api = HttpSession.withToken(server.url, limited.apiKey);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api.post('/api/v1/leads', leadBody(limited.campaignId))).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await api.post('/api/v1/leads', leadBody(limited.campaignId));
+    expect(refused.body.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await HttpSession.withToken(server.url, other.apiKey).post('/api/v1/leads', leadBody(other.campaignId))).status).toBe(200);
   });
 });
 

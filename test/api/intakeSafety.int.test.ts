@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { openPostgres } from '../../src/db/storage.js';
 import { readAllBatch, START } from '../../src/events/readAllBatch.js';
+import { waitFor } from '../support/spawnLeadgate.js';
 import { startFakeCrm } from '../support/fakeCrm.js';
 import { leadBody, setupAffiliate, type AffiliateSetup } from '../support/fixtures.js';
 import { HttpSession } from '../support/http.js';
@@ -28,6 +31,27 @@ describe('intake under concurrency and with secrets in play (real Postgres + Red
     expect(duplicates).toHaveLength(49);
     for (const d of duplicates) expect(d.body).toMatchObject({ code: 'duplicate', leadId: accepted[0]!.body.leadId });
     expect(crm.calls.filter((c) => c.json?.email === body.email)).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After while the database is unreachable, never a 500, and recovers', async () => {
+    const api = HttpSession.withToken(server.url, aff.apiKey);
+    const db = server.runtime.deps.storage.db;
+    const name = (await sql<{ name: string }>`select current_database() as name`.execute(db)).rows[0]!.name;
+    const admin = await openPostgres(inject('databaseUrl'));
+    await sql`alter database ${sql.id(name)} allow_connections false`.execute(admin.db);
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`.execute(admin.db);
+    // The cached key and whitelist may still answer, so the refusal comes where intake writes.
+    const during = await api.post('/api/v1/leads', leadBody(aff.campaignId));
+    await sql`alter database ${sql.id(name)} allow_connections true`.execute(admin.db);
+    await admin.close();
+    expect(during.status, during.text).toBe(503);
+    expect(during.body).toMatchObject({ success: false, code: 'unavailable' });
+    expect(during.headers.get('retry-after')).toBe('5');
+    const after = await waitFor(async () => {
+      const r = await api.post('/api/v1/leads', leadBody(aff.campaignId));
+      return r.status === 200 ? r : undefined;
+    }, 10_000, 'intake to recover');
+    expect(after.body.status).toBe('delivered');
   });
 
   it('keeps every secret out of events, tables of reports, logs and error bodies', async () => {
