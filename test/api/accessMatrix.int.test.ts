@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../support/testServer.js';
 function routeTable(server: TestServer): { method: string; path: string }[] {
   const router = adminRoutes(server.runtime.deps);
   return router.stack.flatMap((layer) =>
-    layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: layer.path.replace(/:(\w+)/g, (_, name: string) => `x_${name}`) })),
+    layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path).replace(/:(\w+)/g, (_: string, name: string) => `x_${name}`) })),
   );
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { acceptLead, leadFields, recordRefusal, storeIdempotentAnswer } from '../../commands/acceptLead.js';
 import type { EventMetadata } from '../../events/events.js';
 import type { Logger } from '../../logger.js';
+import { LeadFields } from '../../events/types/lead.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { leadAnswer, type LeadAnswer } from './leadAnswer.js';
@@ -20,10 +21,21 @@ export interface LeadRequest {
   logger?: Logger;
 }
 
-/** What can be kept of an invalid body for the report: short strings of the known fields only. */
-function partialLead(body: Record<string, unknown>): Record<string, string> {
-  const keep = ['email', 'firstName', 'lastName', 'country', 'phone', 'clickId', ...Array.from({ length: 10 }, (_, i) => `sub${i + 1}`)];
-  return Object.fromEntries(keep.flatMap((k) => (typeof body[k] === 'string' ? [[k, (body[k] as string).slice(0, 255)]] : [])));
+const KEPT_ON_REFUSAL = ['email', 'firstName', 'lastName', 'country', 'phone', 'clickId', ...Array.from({ length: 10 }, (_, i) => `sub${i + 1}`)] as const;
+
+/**
+ * What can be kept of an invalid body for the report: the known fields that are short
+ * strings and fit the event's own schema (an empty country, say, does not), nothing else.
+ */
+function partialLead(body: Record<string, unknown>): Partial<LeadFields> {
+  const kept: Record<string, string> = {};
+  for (const key of KEPT_ON_REFUSAL) {
+    const value = body[key];
+    if (typeof value !== 'string') continue;
+    const short = value.slice(0, 255);
+    if (LeadFields.shape[key as keyof typeof LeadFields.shape].safeParse(short).success) kept[key] = short;
+  }
+  return kept;
 }
 
 function validationError(error: z.ZodError): AppError {

@@ -11,6 +11,12 @@ function fromHttpError(err: { status?: number; statusCode?: number; type?: strin
   return undefined;
 }
 
+/** SQLSTATE class 22, data exception: a value PostgreSQL cannot take. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /**
  * Renders every error in the contract's shape. A 500 is masked to the client and logged
  * with the request id; a dependency outage is a 503 with Retry-After.
@@ -26,6 +32,10 @@ export function errorHandler() {
       else if (isDependencyDown(err)) {
         ctx.state.logger?.warn({ err }, 'dependency unavailable');
         appError = errors.unavailable();
+      } else if (isDataException(err)) {
+        // PostgreSQL refused a value (out of range, malformed): the request's fault, not ours.
+        ctx.state.logger?.warn({ err }, 'value refused by the database');
+        appError = errors.validation('body', 'A value in the request is out of range or malformed');
       } else {
         appError = fromHttpError(err as { status?: number }) ?? new AppError(500, 'internal', 'Internal error');
         if (appError.status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');

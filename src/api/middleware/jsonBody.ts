@@ -20,6 +20,24 @@ export function jsonBody(limit = '64kb') {
     if (!ctx.is('application/json')) throw errors.unsupportedContentType();
     await parse(ctx, async () => undefined);
     if (ctx.request.body === undefined) ctx.request.body = {};
+    const bad = nulPath(ctx.request.body, []);
+    if (bad) throw errors.validation(bad || 'body', `${bad || 'body'}: must not contain NUL characters`);
     return next();
   };
+}
+
+/**
+ * The path of the first string holding a NUL character (PostgreSQL text cannot store one),
+ * '' for the body itself, or undefined when there is none.
+ */
+function nulPath(value: unknown, path: string[]): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key.includes('\u0000')) return path.join('.');
+      const found = nulPath(child, [...path, key]);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
