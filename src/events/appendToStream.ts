@@ -48,26 +48,36 @@ export async function appendToStream(
   // 'any' means "after whatever is there": serialise such appends per stream so they never
   // collide on a version; explicit versions rely on the unique constraint instead.
   if (options.expectedVersion === 'any') await sql`select pg_advisory_xact_lock(hashtextextended(${`stream:${streamId}`}, 0))`.execute(trx);
-  const actual = await currentVersion(trx, streamId);
+  // A new stream needs no read: if it exists after all, version 1 collides. An explicit
+  // version is checked, so a caller's stale number can never leave a gap in the stream.
   const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
+  const actual = expected === 0 ? 0 : await currentVersion(trx, streamId);
   if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, options.expectedVersion);
 
   const metadata = JSON.stringify(options.metadata ?? {});
   try {
+    // One round trip: the insert, and the NOTIFY that wakes consumers when it commits
+    // (evaluated per row; PostgreSQL folds identical notifications of a transaction into one).
     const rows = await trx
-      .insertInto('events')
-      .values(
-        checked.map((e, i) => ({
-          stream_id: streamId,
-          stream_version: actual + i + 1,
-          type: e.type,
-          data: JSON.stringify(e.data),
-          metadata,
-        })),
+      .with('appended', (db) =>
+        db
+          .insertInto('events')
+          .values(
+            checked.map((e, i) => ({
+              stream_id: streamId,
+              stream_version: actual + i + 1,
+              type: e.type,
+              data: JSON.stringify(e.data),
+              metadata,
+            })),
+          )
+          .returningAll(),
       )
-      .returningAll()
+      .selectFrom('appended')
+      .selectAll()
+      .select(sql<string>`pg_notify(${EVENTS_CHANNEL}, ${streamId})`.as('notified'))
+      .orderBy('stream_version')
       .execute();
-    await sql`select pg_notify(${EVENTS_CHANNEL}, ${streamId})`.execute(trx);
     return rows.map(toStoredEvent);
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, options.expectedVersion);

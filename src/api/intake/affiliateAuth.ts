@@ -18,6 +18,20 @@ export function presentedKey(ctx: Context, allowBodyToken: boolean): string | un
   return bearer ?? header ?? token;
 }
 
+const TOUCH_EVERY_MS = 60_000;
+const touchedAt = new Map<string, number>();
+
+/**
+ * Records a key's use at most once a minute per process: lastUsedAt is for people, and a
+ * write per lead would cost the hot path a round trip.
+ */
+function touchLastUsed(deps: AppDeps, keyId: string): void {
+  const now = Date.now();
+  if (now - (touchedAt.get(keyId) ?? 0) < TOUCH_EVERY_MS) return;
+  touchedAt.set(keyId, now);
+  void touchKeyLastUsed(deps.storage.db, keyId).catch(() => touchedAt.delete(keyId));
+}
+
 /** Authenticates the affiliate by API key and checks the client IP against its whitelist. */
 export async function authenticateAffiliate(deps: AppDeps, ctx: Context, allowBodyToken = false): Promise<AuthenticatedAffiliate> {
   const key = presentedKey(ctx, allowBodyToken);
@@ -30,6 +44,6 @@ export async function authenticateAffiliate(deps: AppDeps, ctx: Context, allowBo
   if (!ipAllowed(ctx.ip, whitelist)) {
     throw new AppError(403, 'auth.ip_not_allowed', `IP address ${ctx.ip} is not whitelisted for this API key`);
   }
-  void touchKeyLastUsed(deps.storage.db, auth.keyId).catch(() => undefined);
+  touchLastUsed(deps, auth.keyId);
   return { affiliateId: auth.affiliateId, keyId: auth.keyId };
 }
