@@ -3,6 +3,8 @@ import * as m0001 from './0001_event_store.js';
 import * as m0002 from './0002_leads_report.js';
 import * as m0003 from './0003_configuration.js';
 import * as m0004 from './0004_intake.js';
+import * as m0005 from './0005_reports.js';
+import * as m0006 from './0006_postbacks.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +12,8 @@ export const migrations: Record<string, Migration> = {
   '0002_leads_report': m0002,
   '0003_configuration': m0003,
   '0004_intake': m0004,
+  '0005_reports': m0005,
+  '0006_postbacks': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -6,6 +7,8 @@ import { createLogger } from './logger.js';
 import { findProjections, asyncProjections } from './projections/registry.js';
 import { replayProjections } from './projections/replay.js';
 import { boot, openStorage, type Role, type Runtime } from './runtime.js';
+import { createAdmin } from './cli/createAdmin.js';
+import { formatStatus, readStatus } from './cli/status.js';
 
 function config(overrides: Partial<Record<string, string>> = {}): Config {
   try {
@@ -128,6 +131,28 @@ program
       bars.stop();
       await storage.close();
     }
+  });
+
+program
+  .command('status')
+  .description('show queue depths, projection positions and lag, and stuck leads')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const report = await readStatus(config());
+    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+  });
+
+program
+  .command('create-admin')
+  .description('add an admin who can log in to the console')
+  .requiredOption('--email <email>', 'the login email')
+  .option('--password <password>', 'at least 8 characters (visible to other users of this machine: prefer --password-stdin)')
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (opts: { email: string; password?: string; passwordStdin?: boolean }, command: Command) => {
+    if (Boolean(opts.password) === Boolean(opts.passwordStdin)) command.error('give either --password or --password-stdin');
+    const password = opts.passwordStdin ? (await text(process.stdin)).replace(/\r?\n$/, '') : opts.password!;
+    const admin = await createAdmin(config(), { email: opts.email, password });
+    console.log(`admin created: ${admin.email} (${admin.id})`);
   });
 
 program.parseAsync().catch((err: unknown) => {

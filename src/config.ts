@@ -47,6 +47,10 @@ const ConfigSchema = z.object({
   /** How affiliates and CRMs reach this server; the default follows PORT on loopback. */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** Multiplies the postback retry schedule's delays (5 s … 10 h); tests shrink it. */
+  POSTBACK_RETRY_SCALE: z.coerce.number().positive().max(100).default(1),
+  /** /readyz answers 503 while an async projection is more events behind than this (a rebuild excepted); 0 turns the check off. */
+  READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { PUBLIC_URL: string };

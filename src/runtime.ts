@@ -24,6 +24,8 @@ import { OutcomeWaiter } from './api/intake/outcomeWaiter.js';
 import { createIntakeLimiter } from './api/intake/rateLimit.js';
 import { Redis } from 'ioredis';
 import { startSweeper } from './workers/sweeper.js';
+import { Metrics } from './metrics/metrics.js';
+import { startPostbackWorker } from './workers/postbacks/postbackWorker.js';
 
 export type Role = 'api' | 'worker' | 'projector';
 export const ALL_ROLES: readonly Role[] = ['api', 'worker', 'projector'];
@@ -107,6 +109,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       outcomes,
       intakeLimiter,
       enqueueDelivery: (leadId) => enqueueDelivery(queues, leadId),
+      metrics: new Metrics({ db: storage.db, queues, projections: asyncProjections.map((p) => p.name), logger }),
     };
     const runtime: Runtime = { deps, shape, close: async () => undefined };
     runtime.firstAdmin = await ensureFirstAdmin(deps);
@@ -127,7 +130,12 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     if (roles.has('worker')) {
       const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
       closers.unshift(() => http.close());
-      startDeliveryWorker(queues, { storage, store, vault, http, logger }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
+      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
+      const postbacks = await startPostbackWorker(
+        { storage, store, vault, http, logger, retryScale: config.POSTBACK_RETRY_SCALE },
+        { queues, notifier, concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS, pollMs: config.PROJECTION_POLL_MS, staleAfterMs: config.SWEEP_AFTER_MS },
+      );
+      closers.unshift(() => postbacks.stop());
       const sweeper = startSweeper({ storage, queues, staleAfterMs: config.SWEEP_AFTER_MS, logger });
       // Workers are closed with the queues; the sweeper stops first so it enqueues nothing into a closing queue.
       closers.unshift(() => sweeper.stop());

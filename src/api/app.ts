@@ -3,11 +3,16 @@ import type { AppDeps } from './deps.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestContext } from './middleware/requestContext.js';
 import { jsonBody } from './middleware/jsonBody.js';
+import { httpMetrics } from './middleware/metrics.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authRoutes } from './routes/auth.js';
+import { conversionRoutes } from './routes/conversions.js';
 import { healthRoutes } from './routes/health.js';
 import { intakeRoutes } from './routes/intake.js';
+import { queueBoardRoutes } from './routes/queueBoard.js';
+import { reportRoutes } from './routes/reports.js';
 import { sandboxRoutes } from './routes/sandbox.js';
+import { webRoutes } from './routes/web.js';
 
 /** The HTTP application: intake, admin, reports and operations under one Koa app. */
 export function createApp(deps: AppDeps): Koa {
@@ -15,9 +20,10 @@ export function createApp(deps: AppDeps): Koa {
   // Errors are rendered and logged by errorHandler; Koa's default stderr printing would duplicate them.
   app.silent = true;
   app.use(requestContext(deps.logger));
+  app.use(httpMetrics(deps.metrics));
   app.use(errorHandler());
   app.use(jsonBody());
-  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), sandboxRoutes(deps), adminRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), conversionRoutes(deps), reportRoutes(deps), sandboxRoutes(deps), adminRoutes(deps), queueBoardRoutes(deps), webRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   app.use(async (ctx, next) => {

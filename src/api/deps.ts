@@ -8,6 +8,7 @@ import type { AccessCache } from './intake/accessCache.js';
 import type { OutcomeWaiter } from './intake/outcomeWaiter.js';
 import type { IntakeLimiter } from './intake/rateLimit.js';
 import type { JobQueues } from '../workers/jobQueues.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** Everything a route needs, passed in so tests build the app on their own database and queue. */
 export interface AppDeps {
@@ -27,4 +28,6 @@ export interface AppDeps {
   intakeLimiter: IntakeLimiter;
   /** Puts an accepted lead on the delivery queue. */
   enqueueDelivery: (leadId: string) => Promise<void>;
+  /** Prometheus metrics, served at /metrics. */
+  metrics: Metrics;
 }

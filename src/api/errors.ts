@@ -33,7 +33,8 @@ export function isDependencyDown(err: unknown): boolean {
   if (!e) return false;
   const code = e.code ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code) ||
+    // 55000: "database is not currently accepting connections" (during a restart or maintenance).
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '55000'].includes(code) ||
     code.startsWith('08') ||
     /Connection terminated|connection is closed|Stream isn't writeable|Cannot use a pool after calling end/i.test(e.message ?? '')
   );

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
+import type { PostbackValues } from '../workers/postbacks/macros.js';
 
 /** bigint columns arrive as strings from pg (and from the PGlite facade, which matches it). */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -60,6 +61,41 @@ export interface LeadsReportTable {
   ftd_currency: string | null;
   test: Generated<boolean>;
   updated_at: Timestamp;
+}
+
+/** Numbers of one UTC day and (affiliate, campaign, product, country, test); '' is "unknown" in a key column. */
+export interface DailySummaryTable {
+  /** YYYY-MM-DD: `date` is read as a string in leadgate. */
+  day: string;
+  affiliate_id: string;
+  campaign_id: string;
+  product_id: string;
+  country: string;
+  test: boolean;
+  leads: number;
+  delivered: number;
+  rejected: number;
+  failed: number;
+  pending: number;
+  duplicates: number;
+  refused: number;
+  signups: number;
+  ftds: number;
+  ftd_amount: ColumnType<string, string | number, string | number>;
+}
+
+/** What daily_summary keeps of each accepted lead, to move it between counts on later events. */
+export interface DailySummaryLeadsTable {
+  lead_id: string;
+  day: string;
+  affiliate_id: string;
+  campaign_id: string;
+  product_id: string;
+  country: string;
+  test: boolean;
+  status: LeadStatus;
+  signed_up: boolean;
+  ftd: boolean;
 }
 
 export interface SecretsTable {
@@ -246,6 +282,8 @@ export interface Database {
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   leads_report: LeadsReportTable;
+  daily_summary: DailySummaryTable;
+  daily_summary_leads: DailySummaryLeadsTable;
   secrets: SecretsTable;
   employees: EmployeesTable;
   employee_tokens: EmployeeTokensTable;
@@ -260,4 +298,44 @@ export interface Database {
   api_keys: ApiKeysTable;
   ip_whitelist: IpWhitelistTable;
   postback_configs: PostbackConfigsTable;
+  conversions: ConversionsTable;
+  postback_deliveries: PostbackDeliveriesTable;
+}
+
+export interface ConversionsTable {
+  product_id: string;
+  transaction_id: string;
+  conversion_id: string;
+  lead_id: string;
+  event: 'signup' | 'ftd' | 'deposit';
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** new: not sent yet; retrying: an attempt failed and another is due; delivered and failed end a series. */
+export type PostbackDeliveryStatus = 'new' | 'retrying' | 'delivered' | 'failed';
+
+export interface PostbackDeliveriesTable {
+  id: string;
+  postback_id: string;
+  affiliate_id: string;
+  lead_id: string;
+  event: 'lead' | 'signup' | 'ftd' | 'deposit';
+  transaction_id: string | null;
+  method: 'GET' | 'POST';
+  url: string;
+  payload: Json<PostbackValues>;
+  test: boolean;
+  status: PostbackDeliveryStatus;
+  /** 0 for the first series of attempts; each resend starts the next. */
+  series: ColumnType<number, number | undefined, number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status: number | null;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  next_attempt_at: Timestamp | null;
+  queued_at: Timestamp | null;
+  lease_until: Timestamp | null;
+  lease_holder: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { configurationEvents } from './types/configuration.js';
 import { leadEvents } from './types/lead.js';
+import { postbackEvents } from './types/postbacks.js';
 
 /**
  * Every event leadgate records, by type, each with the schema its data must satisfy.
@@ -9,6 +10,7 @@ import { leadEvents } from './types/lead.js';
 export const eventSchemas = {
   ...configurationEvents,
   ...leadEvents,
+  ...postbackEvents,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Transaction } from 'kysely';
 import type { Database, LeadsReportTable } from '../db/schema.js';
 import type { EventType, StoredEvent } from '../events/events.js';
+import type { LeadFields } from '../events/types/lead.js';
 import type { AsyncProjection } from './asyncProjection.js';
 
 type Row = Selectable<LeadsReportTable>;
@@ -9,6 +10,7 @@ const SUBS = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'sub6', 'sub7', 'sub8', 's
 
 const handles = [
   'LeadReceived',
+  'LeadRefused',
   'LeadDelivered',
   'LeadRejected',
   'DeliveryAttemptFailed',
@@ -20,12 +22,48 @@ function earliest(a: Date | null, b: Date): Date {
   return a && a <= b ? a : b;
 }
 
+/** The report's columns for what the affiliate sent (all of it for a lead, what was usable for a refusal). */
+function leadColumns(lead: Partial<LeadFields>) {
+  const subs = Object.fromEntries(SUBS.map((s) => [s, lead[s] ?? null])) as Record<(typeof SUBS)[number], string | null>;
+  return {
+    // A refused body was not normalised: its country is upper-cased here so the filter finds it.
+    country: lead.country?.toUpperCase() ?? null,
+    email: lead.email ?? null,
+    first_name: lead.firstName ?? null,
+    last_name: lead.lastName ?? null,
+    phone: lead.phone ?? null,
+    click_id: lead.clickId ?? null,
+    ...subs,
+  };
+}
+
 /** One lead's report row after one more event: the projection's whole logic, pure. */
 export function evolve(row: Row | undefined, event: StoredEvent): Row | undefined {
   const at = event.createdAt;
+  if (event.type === 'LeadRefused') {
+    // One row per refused request, keyed by its refusal id; nothing ever follows it.
+    return {
+      lead_id: event.data.refusalId,
+      received_at: at,
+      affiliate_id: event.data.affiliateId,
+      campaign_id: event.data.campaignId ?? null,
+      product_id: event.data.productId ?? null,
+      integration_id: null,
+      ...leadColumns(event.data.lead),
+      status: event.data.code === 'duplicate' ? 'duplicate' : 'refused',
+      code: event.data.code,
+      error: event.data.error,
+      auto_login_url: null,
+      external_id: null,
+      signup_at: null,
+      ftd_at: null,
+      ftd_amount: null,
+      ftd_currency: null,
+      test: event.data.test,
+      updated_at: at,
+    };
+  }
   if (event.type === 'LeadReceived') {
-    const { lead } = event.data;
-    const subs = Object.fromEntries(SUBS.map((s) => [s, lead[s] ?? null])) as Record<(typeof SUBS)[number], string | null>;
     return {
       lead_id: event.data.leadId,
       received_at: at,
@@ -33,13 +71,7 @@ export function evolve(row: Row | undefined, event: StoredEvent): Row | undefine
       campaign_id: event.data.campaignId,
       product_id: event.data.productId,
       integration_id: event.data.integrationId,
-      country: lead.country,
-      email: lead.email,
-      first_name: lead.firstName,
-      last_name: lead.lastName,
-      phone: lead.phone ?? null,
-      click_id: lead.clickId ?? null,
-      ...subs,
+      ...leadColumns(event.data.lead),
       status: 'pending',
       code: null,
       error: null,
@@ -94,12 +126,14 @@ export function evolve(row: Row | undefined, event: StoredEvent): Row | undefine
   }
 }
 
+/** The row an event is about: its lead, or (for a refusal) the refused request. */
 function leadIdOf(event: StoredEvent): string | undefined {
+  if (event.type === 'LeadRefused') return event.data.refusalId;
   return 'leadId' in event.data ? event.data.leadId : undefined;
 }
 
 /**
- * The Leads via API report: one row a lead. A batch loads the rows it touches once, folds
+ * The Leads via API report: one row a lead, and one a refused request. A batch loads the rows it touches once, folds
  * its events in memory and writes each touched row once, so replay runs at bulk speed.
  */
 export const leadsReport: AsyncProjection = {

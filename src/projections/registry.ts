@@ -1,8 +1,10 @@
 import type { AsyncProjection } from './asyncProjection.js';
+import { dailySummary } from './dailySummary.js';
 import { leadsReport } from './leadsReport.js';
+import { postbackTriggers } from './postbackTriggers.js';
 
 /** Every async projection, by name: what the projector runs and replay rebuilds. */
-export const asyncProjections: readonly AsyncProjection[] = [leadsReport];
+export const asyncProjections: readonly AsyncProjection[] = [leadsReport, postbackTriggers, dailySummary];
 
 export function findProjections(names: readonly string[]): AsyncProjection[] {
   const unknown = names.filter((n) => !asyncProjections.some((p) => p.name === n));

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { authenticateAffiliate } from '../intake/affiliateAuth.js';
 import { leadStatus } from '../intake/leadStatus.js';
 import { processLead } from '../intake/processLead.js';
+import { countIntake } from '../middleware/metrics.js';
 
 /** POST /api/v1/leads and its Track360-compatible twin; GET /api/v1/leads/{id}. */
 export function intakeRoutes(deps: AppDeps): Router {
@@ -26,8 +27,8 @@ export function intakeRoutes(deps: AppDeps): Router {
     ctx.body = answer.body;
   };
 
-  router.post('/api/v1/leads', intake(false));
-  router.post('/webapi/api/affiliatemanagement/CreateAffiliateAPI', intake(true));
+  router.post('/api/v1/leads', countIntake(deps.metrics, intake(false)));
+  router.post('/webapi/api/affiliatemanagement/CreateAffiliateAPI', countIntake(deps.metrics, intake(true)));
 
   router.get('/api/v1/leads/:leadId', async (ctx) => {
     const { affiliateId } = await authenticateAffiliate(deps, ctx);

@@ -7,6 +7,7 @@ import { ConcurrencyError } from '../../events/errors.js';
 import { event, type DomainEvent, type EventData } from '../../events/events.js';
 import type { EventStore } from '../../events/eventStore.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { SecretVault } from '../../security/secretVault.js';
 import { retryDelayMs } from './backoff.js';
 import { deliveryState } from './deliveryState.js';
@@ -18,6 +19,7 @@ export interface DeliveryDeps {
   vault: SecretVault;
   http: OutboundHttp;
   logger?: Logger;
+  metrics?: Pick<Metrics, 'deliveryAttempt'>;
 }
 
 export type DeliveryResult =
@@ -77,7 +79,7 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
       ? [interrupted, event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.timeout', error: interrupted.data.error })]
       : [interrupted];
     try {
-      const stored = await appendOutcome(deps, leadId, events, version, exhausted);
+      const stored = await appendDeliveryEvents(deps, leadId, events, version, exhausted);
       version = stored;
     } catch (err) {
       if (err instanceof ConcurrencyError) return { status: 'busy' };
@@ -87,18 +89,17 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   }
 
   if (!integration || !definition) {
-    await appendOutcome(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version, true);
+    await appendDeliveryEvents(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version, true);
     return { status: 'failed' };
   }
 
   const attempt = state.attempts + 1;
   try {
-    await deps.store.append(stream, [event('DeliveryAttemptStarted', { leadId, attempt })], { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } } });
+    version = await appendDeliveryEvents(deps, leadId, [event('DeliveryAttemptStarted', { leadId, attempt })], version, false);
   } catch (err) {
     if (err instanceof ConcurrencyError) return { status: 'busy' };
     throw err;
   }
-  version += 1;
 
   const [headers, password, params] = await Promise.all([
     integration.headers_secret_id ? deps.vault.reveal(db, integration.headers_secret_id).then((j) => JSON.parse(j) as Record<string, string>) : Promise.resolve({}),
@@ -133,8 +134,9 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
     events = [event('DeliveryAttemptFailed', { leadId, attempt, code: outcome.code, error: outcome.error, outcomeUnknown: outcome.outcomeUnknown || undefined, retryInMs: delayMs, http })];
     result = { status: 'retry', delayMs };
   }
+  deps.metrics?.deliveryAttempt(received.integrationId, result.status, answer.durationMs / 1000);
   try {
-    await appendOutcome(deps, leadId, events, version, result.status !== 'retry');
+    await appendDeliveryEvents(deps, leadId, events, version, result.status !== 'retry');
   } catch (err) {
     // Only a worker that wrongly judged this attempt dead can have written in between.
     if (err instanceof ConcurrencyError) {
@@ -146,11 +148,29 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   return result;
 }
 
-/** Appends the attempt's outcome; a final one also drops the sealed password, in the same transaction. */
-async function appendOutcome(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, final: boolean): Promise<number> {
-  return deps.storage.db.transaction().execute(async (trx) => {
-    const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion, metadata: { actor: { kind: 'system', id: 'delivery' } }, trx });
-    if (final) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
-    return stored[stored.length - 1]!.streamVersion;
-  });
+const DELIVERY_EVENTS = new Set(['DeliveryAttemptStarted', 'DeliveryAttemptFailed', 'LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
+
+/**
+ * Appends delivery events at the version this worker last saw. Other writers share the
+ * lead's stream (a conversion can land mid-call): when only such events came in between,
+ * the append is retried at the new head; another delivery event in between means another
+ * worker owns the lead, and the ConcurrencyError stands. A final outcome also drops the
+ * sealed password, in the same transaction. Returns the stream's new version.
+ */
+async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, final: boolean): Promise<number> {
+  let version = expectedVersion;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await deps.storage.db.transaction().execute(async (trx) => {
+        const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } }, trx });
+        if (final) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
+        return stored[stored.length - 1]!.streamVersion;
+      });
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || tries >= 5) throw err;
+      const since = (await deps.store.readStream(streamOf(leadId))).filter((e) => e.streamVersion > version);
+      if (since.length === 0 || since.some((e) => DELIVERY_EVENTS.has(e.type))) throw err;
+      version = since[since.length - 1]!.streamVersion;
+    }
+  }
 }

@@ -9,8 +9,11 @@ import { campaignRoutes } from './campaigns.js';
 import { employeeRoutes } from './employees.js';
 import { ipWhitelistRoutes } from './ipWhitelist.js';
 import { postbackRoutes } from './postbacks.js';
+import { postbackDeliveryRoutes } from './postbackDeliveries.js';
+import { leadTimelineRoutes } from './leadTimeline.js';
 import { integrationTestRoutes } from './integrationTest.js';
 import { productRoutes } from './products.js';
+import { adminReportRoutes } from '../reports.js';
 import { tokenRoutes } from './tokens.js';
 
 /**
@@ -32,6 +35,9 @@ export function adminRoutes(deps: AppDeps): Router {
     employeeRoutes(deps),
     tokenRoutes(deps),
     postbackRoutes(deps),
+    postbackDeliveryRoutes(deps),
+    leadTimelineRoutes(deps),
+    adminReportRoutes(deps),
   ];
   for (const child of children) {
     router.use(child.routes(), child.allowedMethods());

@@ -1,0 +1,147 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { startBaseline } from '../baselines/start.js';
+import { sleep, TimeoutError, type Cleanup } from '../cleanup.js';
+import { startCrm } from '../crm.js';
+import { fmt, ratio, type Figure, type FigureContext, type FigureRow } from '../figure.js';
+import { createDatabase, queuePrefix, secretKey } from '../infra.js';
+import { LeadBodies } from '../leadBodies.js';
+import { setupAffiliate, startLeadgate } from '../leadgate.js';
+import { intakeSpec, load, median } from '../load.js';
+
+const TARGET_RATIO = 0.5;
+/** leadgate's delivery queue (src/workers/delivery/deliveryQueue.ts). */
+const LEADGATE_QUEUE = 'delivery';
+
+/**
+ * Delivery throughput: N leads already accepted while the workers do not run, then the
+ * workers drain them to the CRM.
+ *
+ * leadgate: `leadgate api` (sync window 0) accepts N leads into its delivery queue, paused
+ * from outside with BullMQ's own Queue.pause; a `leadgate worker` process waits on it; the
+ * queue resumes and the run ends when no lead is `pending`. Baseline: N jobs added to a paused
+ * queue, a bare BullMQ worker process waiting, resume, done when no job is left.
+ * The clock starts at the first delivery seen, so start-up and resume are not counted.
+ * The sweeper (which re-enqueues leads pending for SWEEP_AFTER_MS) is set to an hour, so a
+ * backlog older than its default minute is not enqueued twice by the bench's own pause.
+ */
+export const deliveryFigure: Figure = {
+  id: 'delivery',
+  title: 'delivery throughput',
+  async run(ctx: FigureContext): Promise<FigureRow[]> {
+    const { options, cleanup } = ctx;
+    const n = options.deliveryLeads;
+    const db = await createDatabase(options.postgresUrl, 'delivery', cleanup);
+    const prefix = queuePrefix(options.redisUrl, 'delivery', cleanup);
+    const basePrefix = queuePrefix(options.redisUrl, 'delivery-baseline', cleanup);
+    const shared = {
+      databaseUrl: db.url,
+      redisUrl: options.redisUrl,
+      queuePrefix: prefix,
+      secretKey: secretKey(),
+      syncWindowMs: 0,
+      env: { SWEEP_AFTER_MS: '3600000' },
+    };
+    const crm = await startCrm(cleanup);
+    const leadgateQueue = pausableQueue(options.redisUrl, LEADGATE_QUEUE, prefix, cleanup);
+    const baseQueue = pausableQueue(options.redisUrl, 'drain', basePrefix, cleanup);
+    await Promise.all([leadgateQueue.pause(), baseQueue.pause()]);
+
+    ctx.log('starting leadgate api, leadgate worker and the baseline worker (queues paused)');
+    const [api, worker, baseWorker] = await Promise.all([
+      startLeadgate({ ...shared, label: 'delivery', role: 'api' }, cleanup),
+      startLeadgate({ ...shared, label: 'delivery-worker', role: 'worker' }, cleanup),
+      startBaseline('drainWorker', { REDIS_URL: options.redisUrl, QUEUE_PREFIX: basePrefix, CRM_URL: crm.leadsUrl }, cleanup),
+    ]);
+    const affiliate = await setupAffiliate(api.url, crm.leadsUrl);
+    const bodies = new LeadBodies(affiliate.campaignId);
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    cleanup.add('close delivery pool', () => pool.end());
+    const pending = async () => Number((await pool.query<{ n: string }>("select count(*) as n from leads where status = 'pending'")).rows[0]!.n);
+    const runTimeout = options.figureTimeoutMs / (3 * options.runs);
+
+    const leadgateRates: number[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      ctx.log(`leadgate run ${run + 1}: accepting ${n} leads, queue paused`);
+      await leadgateQueue.pause();
+      const accepted = await load(intakeSpec(api.url, bodies, affiliate.apiKey, { connections: options.connections, amount: n, expectStatus: 202 }));
+      const queued = await pending();
+      if (queued < n * 0.99) throw new Error(`only ${queued} of ${n} leads pending after intake (${JSON.stringify(accepted.statuses)})`);
+      await leadgateQueue.resume();
+      leadgateRates.push(await drainRate(queued, pending, runTimeout));
+    }
+    await Promise.all([api.stop(), worker.stop()]);
+
+    const baseRates: number[] = [];
+    const baseBodies = new LeadBodies('c_baseline');
+    for (let run = 0; run < options.runs; run++) {
+      ctx.log(`baseline run ${run + 1}: ${n} jobs queued, queue paused`);
+      await baseQueue.pause();
+      for (let i = 0; i < n; i += 1000) {
+        await baseQueue.queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, () => ({ name: 'deliver', data: baseBodies.next() })));
+      }
+      const queued = await baseQueue.remaining();
+      await baseQueue.resume();
+      baseRates.push(await drainRate(queued, () => baseQueue.remaining(), runTimeout));
+    }
+    await baseWorker.stop();
+    await crm.stop();
+
+    const lg = median(leadgateRates);
+    const base = median(baseRates);
+    const r = ratio(lg, base);
+    return [
+      {
+        figure: `delivery throughput (${n.toLocaleString('en-US')} queued leads drained)`,
+        leadgate: fmt.rate(lg, 'leads/s'),
+        baseline: fmt.rate(base, 'jobs/s'),
+        ratio: r,
+        target: `≥ ${TARGET_RATIO}× baseline`,
+        pass: r === null ? null : r >= TARGET_RATIO,
+        data: { leadgateRuns: leadgateRates, baselineRuns: baseRates },
+      },
+    ];
+  },
+};
+
+/** A BullMQ queue the bench pauses and resumes from outside (Queue.pause holds every worker of it). */
+function pausableQueue(redisUrl: string, name: string, prefix: string, cleanup: Cleanup) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(name, { connection: redis, prefix });
+  cleanup.add(`close queue ${prefix}:${name}`, async () => {
+    await queue.close();
+    redis.disconnect();
+  });
+  return {
+    queue,
+    pause: () => queue.pause(),
+    resume: () => queue.resume(),
+    /** Jobs not finished yet. */
+    async remaining() {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    },
+  };
+}
+
+/**
+ * Polls `remaining` until it reaches 0; the rate counts from the first observed progress, so
+ * start-up is left out.
+ */
+async function drainRate(total: number, remaining: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let startedAt: number | undefined;
+  let atStart = total;
+  for (;;) {
+    const left = await remaining();
+    const now = performance.now();
+    if (startedAt === undefined && left < total) {
+      startedAt = now;
+      atStart = left;
+    }
+    if (left === 0) return startedAt === undefined || now === startedAt ? NaN : (atStart / (now - startedAt)) * 1000;
+    if (Date.now() > deadline) throw new TimeoutError(`drain did not finish: ${left} of ${total} left`);
+    await sleep(20);
+  }
+}

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { waitFor, type Cleanup } from './cleanup.js';
+
+const TSX = import.meta.resolve('tsx');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const live = new Set<ChildProcess>();
+
+/** Last resort when the bench itself dies: SIGKILL every child still running (synchronous, for process 'exit'). */
+export function killAllChildren(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+export interface Child {
+  pid: number;
+  child: ChildProcess;
+  /** The last few kilobytes of its stdout and stderr, for error messages. */
+  output(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env: Record<string, string | undefined>;
+  nodeArgs?: string[];
+  cwd?: string;
+}
+
+/**
+ * Runs a TypeScript entry point as its own Node process (`node --import tsx file args`), so a
+ * server under test has an event loop of its own, as in production. Stopped at cleanup.
+ */
+export function spawnTs(label: string, file: string, args: string[], options: SpawnOptions, cleanup: Cleanup): Child {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, file, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', NODE_ENV: 'production', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error(`${label}: could not start ${file}`);
+  live.add(child);
+  void exited.then(() => live.delete(child));
+  const stop = cleanup.add(`stop ${label} (pid ${child.pid})`, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+    await exited;
+    clearTimeout(timer);
+  });
+  return { pid: child.pid, child, output: () => out, exited, stop };
+}
+
+/** Resolves once `url` answers 200; fails early with the child's output if it exits first. */
+export async function waitHttpReady(child: Child, url: string, timeoutMs = 60_000): Promise<void> {
+  let exitCode: number | null | undefined;
+  let last = '';
+  void child.exited.then((c) => (exitCode = c));
+  await waitFor(
+    async () => {
+      if (exitCode !== undefined) throw new Error(`exited with ${exitCode} before it was ready:\n${child.output()}`);
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      last = `${res.status} ${(await res.text()).slice(0, 500)}`;
+      return res.ok ? true : undefined;
+    },
+    timeoutMs,
+    `${url} to answer`,
+    100,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}${last ? ` (last answer: ${last})` : ''}\n--- output ---\n${child.output()}`);
+  });
+}
+
+/** Peak and current resident memory of a Linux process, in MB, from /proc/<pid>/status. */
+export function memoryOf(pid: number): { peakMb: number; rssMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free TCP port on loopback (asked of the OS, then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
