@@ -68,7 +68,8 @@ export function evolveLead(lead: LeadState | undefined, event: StoredEvent): Lea
       return moveTo('failed');
     case 'LeadConverted':
       if (event.data.event === 'signup') return lead.signed_up ? lead : { ...lead, signed_up: true };
-      if (event.data.event === 'ftd') return lead.ftd ? (lead.signed_up ? lead : { ...lead, signed_up: true }) : { ...lead, signed_up: true, ftd: true };
+      // An FTD always set signed_up with it, so a second FTD changes nothing.
+      if (event.data.event === 'ftd') return lead.ftd ? lead : { ...lead, signed_up: true, ftd: true };
       return lead;
     default:
       return lead;

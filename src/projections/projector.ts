@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { EVENTS_CHANNEL } from '../events/appendToStream.js';
 import type { Notifier } from '../events/notifier.js';
@@ -45,12 +45,34 @@ export class Projector {
     await this.loop;
   }
 
-  /** Applies everything committed so far to every projection (tests, replay, the CLI). */
-  async catchUp(): Promise<number> {
+  /**
+   * Applies everything committed before the call to every projection (tests, the CLI).
+   * Draining alone is not enough: the gap-safe read holds back events behind any transaction
+   * still open anywhere on the server, so this waits until none committed before the call
+   * is left unapplied (bounded by `timeoutMs`).
+   */
+  async catchUp(timeoutMs = 30_000): Promise<number> {
+    const { db } = this.options;
+    const head = await db.selectFrom('events').select((eb) => eb.fn.max('global_position').as('head')).executeTakeFirst();
+    const deadline = Date.now() + timeoutMs;
     let applied = 0;
     for (const projection of this.options.projections) {
-      await ensureCheckpoint(this.options.db, projection.name);
-      applied += await this.drain(projection, true);
+      await ensureCheckpoint(db, projection.name);
+      for (;;) {
+        applied += await this.drain(projection, true);
+        if (!head?.head) break;
+        const behind = await db
+          .selectFrom('events')
+          .select('global_position')
+          .where('global_position', '<=', head.head)
+          .where(
+            sql<boolean>`(transaction_id, global_position) > (select transaction_id, global_position from projection_checkpoints where name = ${projection.name})`,
+          )
+          .limit(1)
+          .executeTakeFirst();
+        if (!behind || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
     return applied;
   }
