@@ -32,7 +32,7 @@ const FULL = {
   durationS: 10,
   warmupS: 3,
   latencyDurationS: 5,
-  deliveryLeads: 10_000,
+  deliveryLeads: 5_000,
   replayEvents: 1_000_000,
   reportLeads: 1_000_000,
   reportQueries: 200,

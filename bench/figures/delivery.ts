@@ -59,7 +59,7 @@ export const deliveryFigure: Figure = {
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
     cleanup.add('close delivery pool', () => pool.end());
     const pending = async () => Number((await pool.query<{ n: string }>("select count(*) as n from leads where status = 'pending'")).rows[0]!.n);
-    const runTimeout = options.figureTimeoutMs / (3 * options.runs);
+    const runTimeout = options.figureTimeoutMs / (2 * options.runs);
 
     const leadgateRates: number[] = [];
     for (let run = 0; run < options.runs; run++) {

@@ -33,3 +33,24 @@ export async function storeCheckpoint(trx: Transaction<Database>, name: string, 
     .where('name', '=', name)
     .execute();
 }
+
+/**
+ * Whether some event at or below `head` is not yet applied to the projection. The gap-safe
+ * read holds events back behind any transaction still open on the server (in any database),
+ * so "the batch came back empty" is not the same as "everything up to here is applied".
+ */
+export async function behindHead(db: Kysely<Database>, name: string, head: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('global_position')
+    .where('global_position', '<=', head)
+    .where(sql<boolean>`(transaction_id, global_position) > (select transaction_id, global_position from projection_checkpoints where name = ${name})`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function logHead(db: Kysely<Database>): Promise<string | undefined> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('global_position').as('head')).executeTakeFirst();
+  return row?.head ?? undefined;
+}

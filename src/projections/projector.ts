@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { EVENTS_CHANNEL } from '../events/appendToStream.js';
 import type { Notifier } from '../events/notifier.js';
 import type { Logger } from '../logger.js';
 import type { AsyncProjection } from './asyncProjection.js';
-import { ensureCheckpoint } from './checkpoints.js';
+import { behindHead, ensureCheckpoint, logHead } from './checkpoints.js';
 import { processBatch } from './processBatch.js';
 
 export interface ProjectorOptions {
@@ -53,24 +53,14 @@ export class Projector {
    */
   async catchUp(timeoutMs = 30_000): Promise<number> {
     const { db } = this.options;
-    const head = await db.selectFrom('events').select((eb) => eb.fn.max('global_position').as('head')).executeTakeFirst();
+    const head = await logHead(db);
     const deadline = Date.now() + timeoutMs;
     let applied = 0;
     for (const projection of this.options.projections) {
       await ensureCheckpoint(db, projection.name);
       for (;;) {
         applied += await this.drain(projection, true);
-        if (!head?.head) break;
-        const behind = await db
-          .selectFrom('events')
-          .select('global_position')
-          .where('global_position', '<=', head.head)
-          .where(
-            sql<boolean>`(transaction_id, global_position) > (select transaction_id, global_position from projection_checkpoints where name = ${projection.name})`,
-          )
-          .limit(1)
-          .executeTakeFirst();
-        if (!behind || Date.now() > deadline) break;
+        if (!head || !(await behindHead(db, projection.name, head)) || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 20));
       }
     }

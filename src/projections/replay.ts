@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { START } from '../events/readAllBatch.js';
 import type { AsyncProjection } from './asyncProjection.js';
-import { ensureCheckpoint, storeCheckpoint } from './checkpoints.js';
+import { behindHead, ensureCheckpoint, logHead, storeCheckpoint } from './checkpoints.js';
 import { processBatch } from './processBatch.js';
 
 export interface ReplayProgress {
@@ -49,11 +49,17 @@ export async function replayProjections(
   const results: ReplayProgress[] = [];
   for (const projection of projections) {
     const total = await resetProjection(db, projection);
+    const head = await logHead(db);
     const progress: ReplayProgress = { projection: projection.name, done: 0, total };
     options.onProgress?.(progress);
     for (;;) {
       const result = await processBatch(db, projection, options.batchSize ?? 2000);
-      if (result.status === 'caught_up') break;
+      if (result.status === 'caught_up') {
+        // Everything in the log when the rebuild began must be in it when it ends.
+        if (!head || !(await behindHead(db, projection.name, head))) break;
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       if (result.status === 'busy') {
         await new Promise((r) => setTimeout(r, 20));
         continue;
