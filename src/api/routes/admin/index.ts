@@ -13,6 +13,7 @@ import { postbackDeliveryRoutes } from './postbackDeliveries.js';
 import { leadTimelineRoutes } from './leadTimeline.js';
 import { integrationTestRoutes } from './integrationTest.js';
 import { productRoutes } from './products.js';
+import { projectionRoutes } from './projections.js';
 import { adminReportRoutes } from '../reports.js';
 import { tokenRoutes } from './tokens.js';
 
@@ -25,6 +26,7 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(authenticate(deps.storage.db, ['admin', 'manager']));
   const children = [
     productRoutes(deps),
+    projectionRoutes(deps),
     integrationTestRoutes(deps),
     affiliateRoutes(deps),
     campaignRoutes(deps),
