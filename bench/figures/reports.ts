@@ -155,7 +155,7 @@ async function buildReadModels(ctx: FigureContext, db: Kysely<Database>): Promis
   const others = asyncProjections.filter((p) => p.name !== 'leads_report' && p.tables.some((t) => /report|summary|daily/.test(t)));
   if (others.length > 0) {
     ctx.log(`writing the log of ${leads.toLocaleString('en-US')} leads and replaying ${others.map((p) => p.name).join(', ')}`);
-    await writeLeadLog(db, { leads, outcomes: true, affiliates: DATASET_AFFILIATES, days: DAYS });
+    await writeLeadLog(db, { leads, outcomes: false, affiliates: DATASET_AFFILIATES, days: DAYS });
     await replayProjections(db, others);
     for (const p of others) for (const table of p.tables) await sql`analyze ${sql.table(table)}`.execute(db);
   }
