@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import helmet from 'koa-helmet';
 import type { AppDeps } from './deps.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestContext } from './middleware/requestContext.js';
@@ -19,6 +20,9 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.TRUSTED_PROXIES > 0, maxIpsCount: deps.config.TRUSTED_PROXIES });
   // Errors are rendered and logged by errorHandler; Koa's default stderr printing would duplicate them.
   app.silent = true;
+  // helmet's defaults (nosniff, frame and referrer policies, HSTS, …) on every answer; the
+  // console's pages set their own Content-Security-Policy in webRoutes.
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler());
