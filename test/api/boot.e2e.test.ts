@@ -1,7 +1,8 @@
+import { cleanup } from '../support/cleanup.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { boot } from '../../src/runtime.js';
 import { createLogger } from '../../src/logger.js';
@@ -54,7 +55,7 @@ describe('leadgate start with no database or Redis configured', () => {
 describe.each(['postgres', 'postgres+redis'] as const)('booting in the %s shape', (shape) => {
   it('reports the shape and both dependencies in /readyz', async () => {
     const database = await createTestDatabase('boot');
-    afterAll(() => database.drop());
+    cleanup(() => database.drop());
     const config = loadConfig({
       DATABASE_URL: database.url,
       ...(shape === 'postgres+redis' ? { REDIS_URL: redisUrl(), QUEUE_PREFIX: uniquePrefix('boot') } : {}),

@@ -1,6 +1,7 @@
+import { cleanup } from '../support/cleanup.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type Storage } from '../../src/db/storage.js';
 import { verifyPassword } from '../../src/security/passwords.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -27,7 +28,7 @@ describe('leadgate create-admin', () => {
     const database = await createTestDatabase('cli_admin');
     env.DATABASE_URL = database.url;
     storage = await openPostgres(database.url);
-    afterAll(async () => {
+    cleanup(async () => {
       await storage.close();
       await database.drop();
     });

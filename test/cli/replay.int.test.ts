@@ -1,5 +1,6 @@
+import { cleanup } from '../support/cleanup.js';
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openPostgres } from '../../src/db/storage.js';
 import { EventStore } from '../../src/events/eventStore.js';
@@ -15,7 +16,7 @@ describe('leadgate replay', () => {
   it('rebuilds every async projection from the log, shows progress, and leaves the rows as they were', async () => {
     const database = await createTestDatabase('cli_replay');
     const storage = await openPostgres(database.url);
-    afterAll(async () => {
+    cleanup(async () => {
       await storage.close();
       await database.drop();
     });

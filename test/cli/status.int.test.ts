@@ -1,5 +1,6 @@
+import { cleanup } from '../support/cleanup.js';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/cli/status.js';
 import { formatAge } from '../../src/cli/status.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -24,7 +25,7 @@ describe.each(['postgres', 'postgres+redis'] as const)('leadgate status (%s)', (
     env.DATABASE_URL = database.url;
     if (shape === 'postgres+redis') Object.assign(env, { REDIS_URL: redisUrl(), QUEUE_PREFIX: uniquePrefix('status') });
     storage = await openPostgres(database.url);
-    afterAll(async () => {
+    cleanup(async () => {
       await storage.close();
       await database.drop();
     });
@@ -94,7 +95,7 @@ describe.each(['postgres', 'postgres+redis'] as const)('leadgate status (%s)', (
 describe('leadgate status on a database nothing has migrated', () => {
   it('says to migrate, and exits 1', async () => {
     const database = await createTestDatabase('cli_status_empty');
-    afterAll(() => database.drop());
+    cleanup(() => database.drop());
     const run = spawnLeadgate(['status'], { env: { DATABASE_URL: database.url } });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('run `leadgate migrate`');

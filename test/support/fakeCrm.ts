@@ -1,6 +1,7 @@
+import { cleanup } from './cleanup.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll } from 'vitest';
+
 
 export interface CrmCall {
   method: string;
@@ -51,7 +52,7 @@ export async function startFakeCrm(reply: (call: CrmCall, index: number) => CrmR
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
-  afterAll(close);
+  cleanup(close);
   return {
     url,
     calls,

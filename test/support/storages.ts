@@ -1,4 +1,5 @@
-import { afterAll } from 'vitest';
+import { cleanup } from './cleanup.js';
+
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openEmbedded, openPostgres, type Storage } from '../../src/db/storage.js';
 import { createTestDatabase } from './databases.js';
@@ -14,13 +15,13 @@ export async function openTestStorage(kind: DatabaseKind, label = 'test'): Promi
   if (kind === 'embedded') {
     const storage = await openEmbedded(':memory:');
     await migrateToLatest(storage.db);
-    afterAll(() => storage.close());
+    cleanup(() => storage.close());
     return storage;
   }
   const database = await createTestDatabase(label);
   const storage = await openPostgres(database.url);
   await migrateToLatest(storage.db);
-  afterAll(async () => {
+  cleanup(async () => {
     await storage.close();
     await database.drop();
   });

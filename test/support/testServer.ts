@@ -1,5 +1,6 @@
+import { cleanup } from './cleanup.js';
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
+
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { boot, type Runtime } from '../../src/runtime.js';
@@ -56,7 +57,7 @@ export async function startTestServer(
   // With logLines, every log line the server writes is kept for the test to search.
   const sink = options.logLines ? { write: (line: string) => void options.logLines!.push(line) } : undefined;
   const runtime = await boot(config, { logger: createLogger(options.logLines ? 'debug' : config.LOG_LEVEL, sink) });
-  afterAll(async () => {
+  cleanup(async () => {
     await runtime.close();
     await drop?.();
   });

@@ -1,5 +1,6 @@
+import { cleanup } from '../support/cleanup.js';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openPostgres } from '../../src/db/storage.js';
 import { readStream } from '../../src/events/readStream.js';
@@ -45,7 +46,7 @@ async function fleet(label: string, extraEnv: Record<string, string> = {}) {
     workers.push(w);
     return w;
   };
-  afterAll(async () => {
+  cleanup(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
     await runtime.close();
     await database.drop();

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup } from '../support/cleanup.js';
+import { describe, expect, it } from 'vitest';
 import { openJobQueues, type JobQueues } from '../../src/workers/jobQueues.js';
 import { createTestDatabase, redisUrl, uniquePrefix } from '../support/databases.js';
 import { openTestStorage } from '../support/storages.js';
@@ -12,7 +13,7 @@ async function queuesFor(shape: Shape): Promise<JobQueues> {
   }
   if (shape === 'postgres') {
     const database = await createTestDatabase('queues');
-    afterAll(() => database.drop());
+    cleanup(() => database.drop());
     return openJobQueues({ databaseUrl: database.url });
   }
   return openJobQueues({ redisUrl: redisUrl(), prefix: uniquePrefix('queues') });
