@@ -15,10 +15,8 @@ import { ADMIN, startTestServer, type TestServer } from '../support/testServer.j
  * the affiliate signs in and sees its own leads only. Every step leaves a screenshot in
  * test-output/screenshots.
  *
- * Some endpoints this drives are being built alongside the console (integration test, View
- * as JSON, reports, lead timeline, affiliate reports). Where one does not answer yet, the
- * test asserts the console's clear "not available" state instead, decided by asking the
- * endpoint itself — `answers()` — never by skipping.
+ * Each endpoint a screen relies on is first asked directly (`answers()`), so a missing route
+ * fails here with its path rather than as a screen that never fills.
  */
 
 const CRM_HEADER_SECRET = 'crm-header-secret-value';
@@ -190,7 +188,8 @@ describe('the web console in Chromium', () => {
     await testDialog.getByTestId('test-key').waitFor();
     await testDialog.getByRole('button', { name: 'Test', exact: true }).click();
     const testPath = `/api/admin/products/${productId}/integrations/${integrationId}/test`;
-    if (await answers(admin, 'POST', testPath, {})) {
+    expect(await answers(admin, 'POST', testPath, {})).toBe(true);
+    {
       const requestPanel = testDialog.getByTestId('test-request-panel');
       const responsePanel = testDialog.getByTestId('test-response-panel');
       await requestPanel.waitFor();
@@ -198,17 +197,16 @@ describe('the web console in Chromium', () => {
       await expect.poll(() => requestPanel.textContent()).toContain('/api/leads');
       await expect.poll(() => responsePanel.textContent()).toMatch(/HTTP \d{3}/);
       expect(await requestPanel.textContent()).not.toContain(CRM_HEADER_SECRET);
-    } else {
-      await testDialog.getByRole('alert').filter({ hasText: 'Test' }).getByText('404', { exact: false }).first().waitFor();
     }
     await shot('integration-test-panels');
 
     // View as JSON, copy it, and send it with the key as the affiliate would.
     await testDialog.getByRole('button', { name: 'View as JSON' }).click();
     let lead: Record<string, unknown>;
-    let sendTo = `${server.url}/api/v1/leads`;
+    let sendTo: string;
     const jsonPath = `/api/admin/products/${productId}/integrations/${integrationId}/test/json?affiliateId=${affiliateId}&campaignId=${campaignId}`;
-    if (await answers(admin, 'GET', jsonPath)) {
+    expect(await answers(admin, 'GET', jsonPath)).toBe(true);
+    {
       const jsonBlock = testDialog.getByTestId('affiliate-json');
       await jsonBlock.waitFor();
       const shown = (await jsonBlock.textContent())!;
@@ -219,19 +217,14 @@ describe('the web console in Chromium', () => {
       expect(await testDialog.getByTestId('affiliate-headers').textContent()).toContain(`Bearer ${apiKey}`);
       await testDialog.getByTestId('affiliate-curl').waitFor();
       await jsonBlock.scrollIntoViewIfNeeded();
-    } else {
-      await testDialog.getByRole('alert').filter({ hasText: 'View as JSON' }).waitFor();
-      lead = leadBody(campaignId);
     }
     await shot('view-as-json');
-    if (await answers(admin, 'GET', `/api/admin/affiliates/${affiliateId}/postman-collection`)) {
+    expect(await answers(admin, 'GET', `/api/admin/affiliates/${affiliateId}/postman-collection`)).toBe(true);
+    {
       const [download] = await Promise.all([page.waitForEvent('download'), testDialog.getByRole('button', { name: 'Download Postman collection' }).click()]);
       expect(download.suggestedFilename()).toMatch(/\.postman_collection\.json$/);
       const collection = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { variable?: { key: string; value: string }[] };
       expect(collection.variable?.find((v) => v.key === 'apiKey')?.value).toBe(apiKey);
-    } else {
-      await testDialog.getByRole('button', { name: 'Download Postman collection' }).click();
-      await testDialog.getByRole('alert').filter({ hasText: 'Postman collection' }).waitFor();
     }
     await testDialog.getByRole('button', { name: 'Close' }).click();
 
@@ -261,18 +254,17 @@ describe('the web console in Chromium', () => {
 
     // The affiliate's Summary tab: this month's numbers.
     await page.goto(`/affiliates/${affiliateId}`);
-    if (await answers(admin, 'GET', `/api/admin/reports/summary?groupBy=affiliate&affiliateId=${affiliateId}`)) {
+    expect(await answers(admin, 'GET', `/api/admin/reports/summary?groupBy=affiliate&affiliateId=${affiliateId}`)).toBe(true);
+    {
       await page.getByRole('term').filter({ hasText: 'Rejection rate' }).waitFor();
-    } else {
-      await page.getByText('The summary report is not available here yet').waitFor();
     }
     await shot('affiliate-summary');
 
     // Reports > Leads via API, then the lead's timeline.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Leads via API/ }).click();
     await page.getByRole('heading', { name: 'Leads via API', level: 1 }).waitFor();
-    const reportsAnswer = await answers(admin, 'GET', '/api/admin/reports/leads');
-    if (reportsAnswer) {
+    expect(await answers(admin, 'GET', '/api/admin/reports/leads')).toBe(true);
+    {
       const row = page.locator('tr', { hasText: email });
       await row.waitFor();
       await page.locator('tr', { hasText: otherEmail }).waitFor();
@@ -280,19 +272,14 @@ describe('the web console in Chromium', () => {
       await page.locator('.chart svg').waitFor();
       await shot('leads-report');
       await row.click();
-    } else {
-      await page.getByText('The leads report is not available here yet').waitFor();
-      await shot('leads-report');
-      await page.goto(`/leads/${answer.leadId}`);
     }
     await page.getByRole('heading', { name: `Lead ${answer.leadId}` }).waitFor();
-    if (await answers(admin, 'GET', `/api/admin/leads/${answer.leadId}`)) {
+    expect(await answers(admin, 'GET', `/api/admin/leads/${answer.leadId}`)).toBe(true);
+    {
       await page.getByRole('heading', { name: 'Delivery attempts' }).waitFor();
       await page.getByText('Attempt 1').waitFor();
       await expect.poll(() => page.locator('.attempt').first().textContent()).toContain('/api/leads');
       expect(await page.locator('main').textContent()).not.toContain(CRM_HEADER_SECRET);
-    } else {
-      await page.getByRole('alert').filter({ hasText: 'Lead timeline' }).waitFor();
     }
     await shot('lead-timeline');
 
@@ -317,10 +304,9 @@ describe('the web console in Chromium', () => {
     const affiliateSession = new HttpSession(server.url);
     await affiliateSession.login(affiliateUser.email, affiliateUser.password);
     const portalReports = await affiliateSession.get('/api/v1/reports/leads');
-    if (portalReports.status === 200) {
+    expect(portalReports.status).toBe(200);
+    {
       await page.locator('tr', { hasText: email }).waitFor();
-    } else {
-      await page.getByText('The leads report is not available here yet').waitFor();
     }
     expect(await page.locator('body').textContent()).not.toContain(otherEmail);
     expect(await page.locator('body').textContent()).not.toContain(other.affiliateId);
