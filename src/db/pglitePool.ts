@@ -151,7 +151,8 @@ export class PGliteClient extends EventEmitter {
   release(_destroy?: boolean): void {
     if (this.released) return;
     this.released = true;
-    for (const channel of this.channels) void this.pool.unlisten(channel, this);
+    // Released while the database closes (shutdown), UNLISTEN can fail: nothing is left to clean up then.
+    for (const channel of this.channels) void this.pool.unlisten(channel, this).catch(() => undefined);
     if (this.releaseTransaction) {
       void this.pool
         .execute('ROLLBACK', undefined)

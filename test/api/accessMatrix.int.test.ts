@@ -12,7 +12,7 @@ function routeTable(server: TestServer): { method: string; path: string }[] {
   );
 }
 
-const ADMIN_ONLY = [/^\/api\/admin\/employees/];
+const ADMIN_ONLY = [/^\/api\/admin\/employees/, /^\/api\/admin\/projections\/replay/];
 
 describe('who may call which admin route', () => {
   let server: TestServer;
