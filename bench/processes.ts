@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor, type Cleanup } from './cleanup.js';
 
 const TSX = import.meta.resolve('tsx');
+const ORPHAN_GUARD = new URL('./orphanGuard.ts', import.meta.url).href;
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const live = new Set<ChildProcess>();
@@ -12,6 +13,23 @@ const live = new Set<ChildProcess>();
 /** Last resort when the bench itself dies: SIGKILL every child still running (synchronous, for process 'exit'). */
 export function killAllChildren(): void {
   for (const child of live) child.kill('SIGKILL');
+}
+
+/**
+ * Ctrl-C or SIGTERM runs the current cleanup (databases, keys, processes) before exiting; a
+ * second signal exits at once. Whatever way the process ends, children still running are killed.
+ */
+export function cleanUpOnExit(current: () => { runAll(): Promise<void> } | undefined): void {
+  process.on('exit', killAllChildren);
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      console.error(`\n${signal}: cleaning up (again to exit at once)`);
+      void (current()?.runAll() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
 }
 
 export interface Child {
@@ -34,10 +52,11 @@ export interface SpawnOptions {
  * server under test has an event loop of its own, as in production. Stopped at cleanup.
  */
 export function spawnTs(label: string, file: string, args: string[], options: SpawnOptions, cleanup: Cleanup): Child {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, file, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, '--import', ORPHAN_GUARD, file, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', NODE_ENV: 'production', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open as the orphan guard's lifeline (see orphanGuard.ts).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   const keep = (d: Buffer) => {

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Cleanup } from './cleanup.js';
 import { startCrm } from './crm.js';
@@ -7,7 +8,7 @@ import { LeadBodies } from './leadBodies.js';
 import { setupAffiliate, startLeadgate } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
 import { parseOptions } from './options.js';
-import { ROOT } from './processes.js';
+import { ROOT, cleanUpOnExit } from './processes.js';
 
 /**
  * CPU profile of leadgate under the bench's load, summarised by self time.
@@ -16,6 +17,7 @@ import { ROOT } from './processes.js';
  *
  *   npx tsx bench/profile.ts accept [seconds]   # `leadgate api`, sync window 0
  *   npx tsx bench/profile.ts sync [seconds]     # `leadgate start`, full sync path
+ *   npx tsx bench/profile.ts embedded [seconds] # `leadgate api` on PGlite, sync window 0
  *   npx tsx bench/profile.ts <file.cpuprofile>  # summarise an existing profile
  */
 interface CallFrame {
@@ -117,33 +119,40 @@ function placeOf(frame: CallFrame): string {
   return url;
 }
 
-async function record(mode: 'accept' | 'sync', seconds: number): Promise<{ file: string; window: [number, number] }> {
+type Mode = 'accept' | 'sync' | 'embedded';
+const MODES: readonly string[] = ['accept', 'sync', 'embedded'];
+
+async function record(mode: Mode, seconds: number): Promise<{ file: string; window: [number, number] }> {
   const options = parseOptions([]);
   const cleanup = new Cleanup();
+  cleanUpOnExit(() => cleanup);
   const dir = path.join(ROOT, 'test-output/profiles');
   await mkdir(dir, { recursive: true });
-  const before = new Set(await readdir(dir));
   let loadWindow: [number, number] = [0, Infinity];
+  let pid = 0;
   try {
     const crm = await startCrm(cleanup);
-    const db = await createDatabase(options.postgresUrl, `profile_${mode}`, cleanup);
+    const storage =
+      mode === 'embedded'
+        ? { dataDir: await mkdtemp(path.join(os.tmpdir(), 'leadgate-profile-')) }
+        : { databaseUrl: (await createDatabase(options.postgresUrl, `profile_${mode}`, cleanup)).url, redisUrl: options.redisUrl, queuePrefix: queuePrefix(options.redisUrl, 'profile', cleanup) };
+    if (storage.dataDir) cleanup.add('remove profile data', () => rm(storage.dataDir, { recursive: true, force: true }));
     const leadgate = await startLeadgate(
       {
         label: `profile-${mode}`,
-        role: mode === 'accept' ? 'api' : 'start',
-        databaseUrl: db.url,
-        redisUrl: options.redisUrl,
-        queuePrefix: queuePrefix(options.redisUrl, 'profile', cleanup),
-        ...(mode === 'accept' ? { syncWindowMs: 0 } : {}),
+        role: mode === 'sync' ? 'start' : 'api',
+        ...storage,
+        ...(mode === 'sync' ? {} : { syncWindowMs: 0 }),
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
       },
       cleanup,
     );
+    pid = leadgate.pid;
     const affiliate = await setupAffiliate(leadgate.url, crm.leadsUrl);
     const spec = intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
       connections: options.connections,
       durationS: seconds,
-      expectStatus: mode === 'accept' ? 202 : 200,
+      expectStatus: mode === 'sync' ? 200 : 202,
     });
     await load({ ...spec, durationS: 2 });
     const started = nowUs();
@@ -155,7 +164,8 @@ async function record(mode: 'accept' | 'sync', seconds: number): Promise<{ file:
   } finally {
     await cleanup.runAll();
   }
-  const created = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f)).map((f) => path.join(dir, f));
+  // Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
+  const created = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid)).map((f) => path.join(dir, f));
   if (created.length === 0) throw new Error('leadgate wrote no profile');
   // One profile per thread (tsx's loader runs in a worker thread): the main thread's is the largest.
   const sizes = await Promise.all(created.map(async (f) => ({ f, size: (await stat(f)).size })));
@@ -163,6 +173,6 @@ async function record(mode: 'accept' | 'sync', seconds: number): Promise<{ file:
 }
 
 const [what = 'accept', secondsArg] = process.argv.slice(2);
-const recorded = what === 'accept' || what === 'sync' ? await record(what, Number(secondsArg ?? 15)) : { file: what, window: undefined };
+const recorded = MODES.includes(what) ? await record(what as Mode, Number(secondsArg ?? 15)) : { file: what, window: undefined };
 console.log(`${recorded.file}\n`);
 console.log(summarise(JSON.parse(await readFile(recorded.file, 'utf8')) as CpuProfile, recorded.window));

@@ -6,8 +6,9 @@ import { deliveryFigure } from './figures/delivery.js';
 import { replayFigure } from './figures/replay.js';
 import { reportsFigure } from './figures/reports.js';
 import { syncFigure } from './figures/sync.js';
+import { removeLeftovers } from './infra.js';
 import { parseOptions } from './options.js';
-import { killAllChildren } from './processes.js';
+import { cleanUpOnExit } from './processes.js';
 import { formatTable, machine, writeResults } from './report.js';
 
 /**
@@ -21,16 +22,7 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 let current: Cleanup | undefined;
 
-process.on('exit', killAllChildren);
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${signal}: cleaning up (again to exit at once)`);
-    void (current?.runAll() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit(() => current);
 
 const m = machine();
 console.log(`leadgate bench${options.quick ? ' (--quick)' : ''}: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}`);
@@ -40,6 +32,9 @@ console.log(
 console.log(`${options.runs} run(s) of ${options.durationS} s per figure after ${options.warmupS} s of warm-up; medians.`);
 const loadAtStart = os.loadavg();
 console.log(`Load average before the run: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (anything else busy on the machine skews every figure).\n`);
+
+const leftovers = await removeLeftovers(options.postgresUrl, options.redisUrl).catch((err: Error) => [`(could not look for leftovers: ${err.message})`]);
+if (leftovers.length > 0) console.log(`Removed what killed bench runs left behind: ${leftovers.join(', ')}\n`);
 
 const rows: FigureRow[] = [];
 const selected = options.only.length ? figures.filter((f) => options.only.includes(f.id)) : figures;

@@ -7,6 +7,7 @@ import { EventStore, type InlineProjection } from './events/eventStore.js';
 import { Notifier } from './events/notifier.js';
 import { createLogger, type Logger } from './logger.js';
 import { createApp } from './api/app.js';
+import { isDependencyDown } from './api/errors.js';
 import type { AppDeps } from './api/deps.js';
 import { Projector } from './projections/projector.js';
 import { asyncProjections } from './projections/registry.js';
@@ -65,20 +66,20 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   const storage = await openStorage(config, logger);
   const closers: (() => Promise<unknown>)[] = [() => storage.close()];
   try {
-    const applied = await migrateToLatest(storage.db);
+    const applied = await untilAvailable(() => migrateToLatest(storage.db), 'database', logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections);
     const secretKey = await resolveSecretKey({ secretKey: config.SECRET_KEY, embedded: storage.kind === 'embedded', dataDir: config.DATA_DIR });
     const vault = new SecretVault(new SecretBox(secretKey));
     const notifier = new Notifier(() => storage.openListenConnection(), logger);
     closers.unshift(() => notifier.close());
-    const queues: JobQueues = await openJobQueues({
+    const queues: JobQueues = await untilAvailable(() => openJobQueues({
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       databaseUrl: config.DATABASE_URL,
       embeddedPool: storage.kind === 'embedded' ? storage.pool : undefined,
       logger,
-    });
+    }), 'queue', logger);
     closers.unshift(() => queues.close());
     const access = new AccessCache(storage.db);
     await access.listen(notifier);
@@ -172,6 +173,27 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   } catch (err) {
     await closeOnce(closers, config.SHUTDOWN_TIMEOUT_MS, logger)();
     throw err;
+  }
+}
+
+const BOOT_WAIT_MS = 120_000;
+
+/**
+ * Retries a boot step while its dependency is down (a database or Redis restarting under a
+ * process that starts meanwhile), so a role restarted by its supervisor at a bad moment
+ * waits instead of crashing again; anything else fails the boot at once.
+ */
+async function untilAvailable<T>(step: () => Promise<T>, what: string, logger: Logger): Promise<T> {
+  const deadline = Date.now() + BOOT_WAIT_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await step();
+    } catch (err) {
+      const down = isDependencyDown(err) || isDependencyDown((err as { cause?: unknown }).cause);
+      if (!down || Date.now() > deadline) throw err;
+      logger.warn({ err: (err as Error).message }, `${what} unavailable at start; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }
 

@@ -96,11 +96,17 @@ class PostgresJobQueues extends BaseJobQueues {
   }
 
   static async open(pool: SqlPool, ownsPool: boolean): Promise<PostgresJobQueues> {
-    const client = await pool.connect();
     try {
-      await runMigrations(client as Parameters<typeof runMigrations>[0]);
-    } finally {
-      client.release();
+      const client = await pool.connect();
+      try {
+        await runMigrations(client as Parameters<typeof runMigrations>[0]);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      // Boot retries this while the database is down: a pool of our own is not left open.
+      if (ownsPool) await pool.end().catch(() => undefined);
+      throw err;
     }
     return new PostgresJobQueues(pool, ownsPool);
   }
@@ -144,8 +150,14 @@ class RedisJobQueues extends BaseJobQueues {
 
   static async open(url: string, prefix: string, logger?: Logger): Promise<RedisJobQueues> {
     const queues = new RedisJobQueues(url, prefix);
-    await queues.producer.connect();
-    await queues.consumer.connect();
+    try {
+      await queues.producer.connect();
+      await queues.consumer.connect();
+    } catch (err) {
+      // Boot retries this while Redis is down: leave no reconnecting clients behind.
+      await queues.closeConnections();
+      throw err;
+    }
     await queues.checkEvictionPolicy(logger);
     return queues;
   }
