@@ -81,14 +81,26 @@ export async function affiliateRequest(
   };
 }
 
-/** A Postman v2.1 collection with one request that sends a lead; the key is a collection variable. */
+/** A Postman test script: Postman and newman run it after the request and report each pm.test. */
+function testScript(lines: string[]) {
+  return [{ listen: 'test', script: { type: 'text/javascript', exec: lines } }];
+}
+
+/**
+ * A Postman v2.1 collection: "Send a lead", then "Lead status" for the lead it created. The
+ * key is a collection variable. Each request carries a test script, so an affiliate (in
+ * Postman, or running `newman run` in its CI) sees at once whether the lead was accepted;
+ * the first stores `leadId` for the second. The email is a fresh `{{$guid}}` on every send:
+ * a fixed one would be refused as a duplicate from the second run on.
+ */
 export function postmanCollection(name: string, request: AffiliateRequest & { campaignId: string }, baseUrl: string) {
   const key = request.headers.Authorization!.replace(/^Bearer /, '');
   const { campaignId: _c, ...lead } = request.body;
+  const auth = { key: 'Authorization', value: 'Bearer {{apiKey}}' };
   return {
     info: {
       name: `leadgate — ${name}`,
-      description: 'Send a lead to leadgate. Set apiKey and campaignId in the collection variables.',
+      description: 'Send a lead to leadgate, then read its status. Set apiKey and campaignId in the collection variables.',
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     variable: [
@@ -99,18 +111,41 @@ export function postmanCollection(name: string, request: AffiliateRequest & { ca
     item: [
       {
         name: 'Send a lead',
+        event: testScript([
+          "pm.test('the lead is accepted: 200 delivered, or 202 pending', function () {",
+          '  pm.expect(pm.response.code).to.be.oneOf([200, 202]);',
+          '  const body = pm.response.json();',
+          '  pm.expect(body.success).to.equal(true);',
+          "  pm.expect(body.leadId).to.be.a('string');",
+          "  pm.collectionVariables.set('leadId', body.leadId);",
+          '});',
+        ]),
         request: {
           method: 'POST',
-          header: [
-            { key: 'Authorization', value: 'Bearer {{apiKey}}' },
-            { key: 'Content-Type', value: 'application/json' },
-          ],
+          header: [auth, { key: 'Content-Type', value: 'application/json' }],
           body: {
             mode: 'raw',
-            raw: JSON.stringify({ campaignId: '{{campaignId}}', ...lead, email: 'test.{{$timestamp}}@example.com' }, null, 2),
+            raw: JSON.stringify({ campaignId: '{{campaignId}}', ...lead, email: 'test.{{$guid}}@example.com' }, null, 2),
             options: { raw: { language: 'json' } },
           },
           url: { raw: '{{baseUrl}}/api/v1/leads', host: ['{{baseUrl}}'], path: ['api', 'v1', 'leads'] },
+        },
+      },
+      {
+        name: 'Lead status',
+        event: testScript([
+          "pm.test('the lead is found with its status', function () {",
+          '  pm.expect(pm.response.code).to.equal(200);',
+          '  const body = pm.response.json();',
+          '  pm.expect(body.success).to.equal(true);',
+          "  pm.expect(body.leadId).to.equal(pm.collectionVariables.get('leadId'));",
+          "  pm.expect(body.status).to.be.oneOf(['pending', 'delivered', 'rejected', 'failed']);",
+          '});',
+        ]),
+        request: {
+          method: 'GET',
+          header: [auth],
+          url: { raw: '{{baseUrl}}/api/v1/leads/{{leadId}}', host: ['{{baseUrl}}'], path: ['api', 'v1', 'leads', '{{leadId}}'] },
         },
       },
     ],
