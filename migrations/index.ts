@@ -5,6 +5,7 @@ import * as m0003 from './0003_configuration.js';
 import * as m0004 from './0004_intake.js';
 import * as m0005 from './0005_reports.js';
 import * as m0006 from './0006_postbacks.js';
+import * as m0007 from './0007_click_id_dedupe.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0004_intake': m0004,
   '0005_reports': m0005,
   '0006_postbacks': m0006,
+  '0007_click_id_dedupe': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,7 +19,8 @@ import { SecretVault } from './security/secretVault.js';
 import { ensureFirstAdmin, type FirstAdmin } from './setup/firstAdmin.js';
 import { ensureDemo, type DemoSetup } from './setup/demo.js';
 import { OutboundHttp } from './crm/httpClient.js';
-import { enqueueDelivery, startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
+import { enqueueDeliveries, startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
+import { LeadBatcher } from './api/intake/leadBatcher.js';
 import { AccessCache } from './api/intake/accessCache.js';
 import { OutcomeWaiter } from './api/intake/outcomeWaiter.js';
 import { createIntakeLimiter } from './api/intake/rateLimit.js';
@@ -109,7 +110,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       access,
       outcomes,
       intakeLimiter,
-      enqueueDelivery: (leadId) => enqueueDelivery(queues, leadId),
+      leads: new LeadBatcher({ config, storage, store, vault }, { enqueue: (leadIds) => enqueueDeliveries(queues, leadIds), logger }),
       metrics: new Metrics({ db: storage.db, queues, projections: asyncProjections.map((p) => p.name), logger }),
     };
     const runtime: Runtime = { deps, shape, close: async () => undefined };

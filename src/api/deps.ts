@@ -7,6 +7,7 @@ import type { SecretVault } from '../security/secretVault.js';
 import type { AccessCache } from './intake/accessCache.js';
 import type { OutcomeWaiter } from './intake/outcomeWaiter.js';
 import type { IntakeLimiter } from './intake/rateLimit.js';
+import type { LeadBatcher } from './intake/leadBatcher.js';
 import type { JobQueues } from '../workers/jobQueues.js';
 import type { Metrics } from '../metrics/metrics.js';
 
@@ -26,8 +27,8 @@ export interface AppDeps {
   /** Where intake requests wait for their lead's outcome. */
   outcomes: OutcomeWaiter;
   intakeLimiter: IntakeLimiter;
-  /** Puts an accepted lead on the delivery queue. */
-  enqueueDelivery: (leadId: string) => Promise<void>;
+  /** Accepts leads in batches (group commit) and enqueues their delivery. */
+  leads: LeadBatcher;
   /** Prometheus metrics, served at /metrics. */
   metrics: Metrics;
 }

@@ -28,6 +28,7 @@ export type AcceptResult =
   | { kind: 'idempotency_mismatch' };
 
 const DEDUPE_COLUMNS = { email: 'email_norm', phone: 'phone_norm', clickId: 'click_id' } as const;
+type DedupeField = keyof typeof DEDUPE_COLUMNS;
 
 /** The lead as events keep it: everything but the password. */
 export function leadFields(lead: LeadBody): LeadFields {
@@ -35,112 +36,211 @@ export function leadFields(lead: LeadBody): LeadFields {
   return fields;
 }
 
-async function lock(trx: Transaction<Database>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+export interface AcceptRequest {
+  input: AcceptInput;
+  meta: Meta;
 }
 
-function dedupeValue(lead: LeadBody, field: keyof typeof DEDUPE_COLUMNS): string | undefined {
+const IDEMPOTENCY_TTL_MS = 86_400_000;
+
+function dedupeValue(lead: LeadBody, field: DedupeField): string | undefined {
   if (field === 'email') return lead.email.toLowerCase();
   return lead[field];
 }
 
-async function findDuplicate(trx: Transaction<Database>, input: AcceptInput): Promise<string | undefined> {
-  const { fields, windowDays } = input.dedupe;
-  if (windowDays <= 0 || input.lead.test) return undefined;
-  const checks = fields
-    .map((f) => ({ field: f, column: DEDUPE_COLUMNS[f], value: dedupeValue(input.lead, f) }))
-    .filter((c): c is { field: typeof c.field; column: typeof c.column; value: string } => c.value !== undefined);
-  // Serialise leads that share a value, so two concurrent identical leads cannot both pass.
-  // Keys are taken in a fixed order to avoid deadlocks between leads sharing several values.
-  for (const key of checks.map((c) => `dedupe:${input.productId}:${c.field}:${c.value}`).sort()) await lock(trx, key);
-  const since = new Date(Date.now() - windowDays * 86_400_000);
-  for (const check of checks) {
-    const row = await trx
-      .selectFrom('leads')
-      .select('lead_id')
-      .where('product_id', '=', input.productId)
-      .where(check.column, '=', check.value)
-      .where('status', 'in', ['pending', 'delivered'])
-      .where('test', '=', false)
-      .where('received_at', '>', since)
-      .orderBy('received_at')
-      .limit(1)
-      .executeTakeFirst();
-    if (row) return row.lead_id;
-  }
-  return undefined;
+/** The (field, value) pairs a lead is checked on; none for test leads or a window of 0 days. */
+function dedupeChecks(input: AcceptInput): { field: DedupeField; value: string }[] {
+  if (input.dedupe.windowDays <= 0 || input.lead.test) return [];
+  return input.dedupe.fields.flatMap((field) => {
+    const value = dedupeValue(input.lead, field);
+    return value === undefined ? [] : [{ field, value }];
+  });
 }
 
-async function capReached(trx: Transaction<Database>, input: AcceptInput): Promise<boolean> {
-  if (input.dailyCap === null || input.lead.test) return false;
-  await lock(trx, `cap:${input.affiliateId}:${input.integrationId}`);
-  const midnight = new Date();
-  midnight.setUTCHours(0, 0, 0, 0);
-  const row = await trx
-    .selectFrom('leads')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('affiliate_id', '=', input.affiliateId)
-    .where('integration_id', '=', input.integrationId)
-    .where('test', '=', false)
-    .where('received_at', '>=', midnight)
-    .executeTakeFirstOrThrow();
-  return Number(row.n) >= input.dailyCap;
+const dedupeKey = (productId: string, field: DedupeField, value: string) => `${productId}:${field}:${value}`;
+const capKey = (input: AcceptInput) => `${input.affiliateId}:${input.integrationId}`;
+const idempotencyKey = (input: AcceptInput) => `${input.affiliateId}:${input.idempotency!.key}`;
+const hasCap = (input: AcceptInput) => input.dailyCap !== null && !input.lead.test;
+
+/**
+ * Serialises the batch against every other transaction touching the same duplicate values,
+ * caps and Idempotency-Keys, so two concurrent identical leads cannot both pass. One
+ * statement takes them all, in lock-id order: two batches never wait on each other in a cycle.
+ */
+async function lockAll(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { input } of requests) {
+    if (input.idempotency) keys.add(`idem:${idempotencyKey(input)}`);
+    for (const c of dedupeChecks(input)) keys.add(`dedupe:${dedupeKey(input.productId, c.field, c.value)}`);
+    if (hasCap(input)) keys.add(`cap:${capKey(input)}`);
+  }
+  if (keys.size === 0) return;
+  await sql`select count(pg_advisory_xact_lock(h)) from (select distinct hashtextextended(k, 0) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered`.execute(trx);
+}
+
+interface EarlierKey {
+  lead_id: string;
+  request_hash: string;
+  response_status: number | null;
+  response_body: Record<string, unknown> | null;
+}
+
+/** Idempotency-Keys of the batch used in the last day, by `affiliate:key`. */
+async function earlierKeys(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, EarlierKey>> {
+  const keyed = requests.filter((r) => r.input.idempotency);
+  if (keyed.length === 0) return new Map();
+  const rows = await sql<EarlierKey & { affiliate_id: string; key: string }>`
+    select k.affiliate_id, k.key, k.lead_id, k.request_hash, k.response_status, k.response_body
+    from idempotency_keys k
+    join unnest(${keyed.map((r) => r.input.affiliateId)}::text[], ${keyed.map((r) => r.input.idempotency!.key)}::text[]) as q(affiliate_id, key)
+      on k.affiliate_id = q.affiliate_id and k.key = q.key
+    where k.created_at > ${new Date(Date.now() - IDEMPOTENCY_TTL_MS)}`.execute(trx);
+  return new Map(rows.rows.map((row) => [`${row.affiliate_id}:${row.key}`, row]));
+}
+
+interface LiveLead {
+  lead_id: string;
+  received_at: Date;
 }
 
 /**
- * Accepts a validated lead: idempotency, duplicate and cap checks, then LeadReceived (with
- * the inline lead row) and the sealed password, all in one transaction: a lead is either
- * wholly stored or not at all.
+ * Recent live (pending or delivered), non-test leads sharing a checked value with the
+ * batch, by dedupe key, oldest first: one index-backed query per field in use.
  */
-export async function acceptLead(deps: CommandDeps, input: AcceptInput, meta: Meta): Promise<AcceptResult> {
-  return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult> => {
-    if (input.idempotency) {
-      await lock(trx, `idem:${input.affiliateId}:${input.idempotency.key}`);
-      const earlier = await trx
-        .selectFrom('idempotency_keys')
-        .select(['lead_id', 'request_hash', 'response_status', 'response_body'])
-        .where('affiliate_id', '=', input.affiliateId)
-        .where('key', '=', input.idempotency.key)
-        .where('created_at', '>', new Date(Date.now() - 86_400_000))
-        .executeTakeFirst();
-      if (earlier) {
-        if (earlier.request_hash !== input.idempotency.requestHash) return { kind: 'idempotency_mismatch' };
-        const response = earlier.response_status && earlier.response_body ? { status: earlier.response_status, body: earlier.response_body } : undefined;
-        return { kind: 'replayed', leadId: earlier.lead_id, response };
-      }
+async function liveLeads(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
+  const wanted = new Map<DedupeField, { productIds: string[]; values: string[] }>();
+  let longestWindow = 0;
+  for (const { input } of requests) {
+    for (const c of dedupeChecks(input)) {
+      const lists = wanted.get(c.field) ?? { productIds: [], values: [] };
+      lists.productIds.push(input.productId);
+      lists.values.push(c.value);
+      wanted.set(c.field, lists);
+      longestWindow = Math.max(longestWindow, input.dedupe.windowDays);
     }
-    const duplicateOf = await findDuplicate(trx, input);
-    if (duplicateOf) return { kind: 'duplicate', leadId: duplicateOf };
-    if (await capReached(trx, input)) return { kind: 'cap_reached' };
+  }
+  const found = new Map<string, LiveLead[]>();
+  if (wanted.size === 0) return found;
+  const since = new Date(Date.now() - longestWindow * 86_400_000);
+  const branches = [...wanted].map(([field, lists]) => {
+    const column = sql.ref(`l.${DEDUPE_COLUMNS[field]}`);
+    return sql`select ${field}::text as field, l.product_id, ${column} as value, l.lead_id, l.received_at
+      from leads l
+      join unnest(${lists.productIds}::text[], ${lists.values}::text[]) as q(product_id, value) on l.product_id = q.product_id and ${column} = q.value
+      where l.status in ('pending', 'delivered') and l.test = false and l.received_at > ${since}`;
+  });
+  const rows = await sql<LiveLead & { field: DedupeField; product_id: string; value: string }>`${sql.join(branches, sql` union all `)} order by received_at`.execute(trx);
+  for (const row of rows.rows) {
+    const key = dedupeKey(row.product_id, row.field, row.value);
+    found.set(key, [...(found.get(key) ?? []), { lead_id: row.lead_id, received_at: new Date(row.received_at) }]);
+  }
+  return found;
+}
 
-    const leadId = newId('ld');
-    await deps.store.append(
-      `lead-${leadId}`,
-      [
-        event('LeadReceived', {
-          leadId,
-          affiliateId: input.affiliateId,
-          campaignId: input.campaignId,
-          productId: input.productId,
-          integrationId: input.integrationId,
-          apiIntegrationId: input.apiIntegrationId,
-          test: input.lead.test,
-          lead: leadFields(input.lead),
-        }),
-      ],
-      { expectedVersion: 'no_stream', metadata: meta, trx },
+/** Today's (UTC) accepted non-test leads per affiliate and integration, for the capped requests of the batch. */
+async function leadsToday(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, number>> {
+  const capped = requests.filter((r) => hasCap(r.input));
+  if (capped.length === 0) return new Map();
+  const midnight = new Date();
+  midnight.setUTCHours(0, 0, 0, 0);
+  const rows = await sql<{ affiliate_id: string; integration_id: string; n: string }>`
+    select q.affiliate_id, q.integration_id,
+      (select count(*) from leads l where l.affiliate_id = q.affiliate_id and l.integration_id = q.integration_id and l.test = false and l.received_at >= ${midnight}) as n
+    from (select distinct * from unnest(${capped.map((r) => r.input.affiliateId)}::text[], ${capped.map((r) => r.input.integrationId)}::text[]) as u(affiliate_id, integration_id)) as q`.execute(trx);
+  return new Map(rows.rows.map((row) => [`${row.affiliate_id}:${row.integration_id}`, Number(row.n)]));
+}
+
+/**
+ * Accepts a batch of validated leads in one transaction (group commit: a handful of
+ * statements, whatever the batch's size), each exactly as if it came alone and in order:
+ * Idempotency-Key, duplicate and cap checks — against the database and the batch's earlier
+ * leads — then LeadReceived (with the inline lead rows), the sealed passwords and the keys.
+ * A lead is wholly stored or not at all; if the transaction fails, none of the batch is.
+ */
+export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]): Promise<AcceptResult[]> {
+  if (requests.length === 0) return [];
+  return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult[]> => {
+    await lockAll(trx, requests);
+    const [keys, live, today] = [await earlierKeys(trx, requests), await liveLeads(trx, requests), await leadsToday(trx, requests)];
+    const now = Date.now();
+    const accepted: { leadId: string; request: AcceptRequest }[] = [];
+
+    const decide = (request: AcceptRequest): AcceptResult => {
+      const { input } = request;
+      if (input.idempotency) {
+        const earlier = keys.get(idempotencyKey(input));
+        if (earlier) {
+          if (earlier.request_hash !== input.idempotency.requestHash) return { kind: 'idempotency_mismatch' };
+          const response = earlier.response_status && earlier.response_body ? { status: earlier.response_status, body: earlier.response_body } : undefined;
+          return { kind: 'replayed', leadId: earlier.lead_id, response };
+        }
+      }
+      const since = now - input.dedupe.windowDays * 86_400_000;
+      for (const c of dedupeChecks(input)) {
+        const first = live.get(dedupeKey(input.productId, c.field, c.value))?.find((l) => l.received_at.getTime() > since);
+        if (first) return { kind: 'duplicate', leadId: first.lead_id };
+      }
+      if (hasCap(input) && (today.get(capKey(input)) ?? 0) >= input.dailyCap!) return { kind: 'cap_reached' };
+
+      // Accepted: what later leads of this batch must see of it, as they would see its row.
+      const leadId = newId('ld');
+      accepted.push({ leadId, request });
+      if (input.idempotency) keys.set(idempotencyKey(input), { lead_id: leadId, request_hash: input.idempotency.requestHash, response_status: null, response_body: null });
+      if (!input.lead.test) {
+        for (const field of Object.keys(DEDUPE_COLUMNS) as DedupeField[]) {
+          const value = dedupeValue(input.lead, field);
+          if (value === undefined) continue;
+          const key = dedupeKey(input.productId, field, value);
+          live.set(key, [...(live.get(key) ?? []), { lead_id: leadId, received_at: new Date(now) }]);
+        }
+        today.set(capKey(input), (today.get(capKey(input)) ?? 0) + 1);
+      }
+      return { kind: 'accepted', leadId };
+    };
+    const results = requests.map(decide);
+    if (accepted.length === 0) return results;
+
+    await deps.store.appendNewStreams(
+      trx,
+      accepted.map(({ leadId, request: { input, meta } }) => ({
+        streamId: `lead-${leadId}`,
+        metadata: meta,
+        events: [
+          event('LeadReceived', {
+            leadId,
+            affiliateId: input.affiliateId,
+            campaignId: input.campaignId,
+            productId: input.productId,
+            integrationId: input.integrationId,
+            apiIntegrationId: input.apiIntegrationId,
+            test: input.lead.test,
+            lead: leadFields(input.lead),
+          }),
+        ],
+      })),
     );
-    if (input.lead.password) {
-      await trx.insertInto('lead_passwords').values({ lead_id: leadId, sealed: deps.vault.seal(input.lead.password) }).execute();
+    const passwords = accepted.filter((a) => a.request.input.lead.password);
+    if (passwords.length > 0) {
+      await trx.insertInto('lead_passwords').values(passwords.map((a) => ({ lead_id: a.leadId, sealed: deps.vault.seal(a.request.input.lead.password!) }))).execute();
     }
-    if (input.idempotency) {
+    const keyed = accepted.filter((a) => a.request.input.idempotency);
+    if (keyed.length > 0) {
       await trx
         .insertInto('idempotency_keys')
-        .values({ affiliate_id: input.affiliateId, key: input.idempotency.key, request_hash: input.idempotency.requestHash, lead_id: leadId })
-        .onConflict((oc) => oc.columns(['affiliate_id', 'key']).doUpdateSet({ request_hash: input.idempotency!.requestHash, lead_id: leadId, response_status: null, response_body: null, created_at: new Date() }))
+        .values(keyed.map(({ leadId, request: { input } }) => ({ affiliate_id: input.affiliateId, key: input.idempotency!.key, request_hash: input.idempotency!.requestHash, lead_id: leadId })))
+        // A key older than the TTL is reused: it now belongs to this lead.
+        .onConflict((oc) =>
+          oc.columns(['affiliate_id', 'key']).doUpdateSet((eb) => ({
+            request_hash: eb.ref('excluded.request_hash'),
+            lead_id: eb.ref('excluded.lead_id'),
+            response_status: null,
+            response_body: null,
+            created_at: new Date(),
+          })),
+        )
         .execute();
     }
-    return { kind: 'accepted', leadId };
+    return results;
   });
 }
 

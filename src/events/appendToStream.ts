@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Insertable } from 'kysely';
+import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
@@ -55,32 +56,53 @@ export async function appendToStream(
   if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, options.expectedVersion);
 
   const metadata = JSON.stringify(options.metadata ?? {});
+  const rows = checked.map((e, i) => ({ stream_id: streamId, stream_version: actual + i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
   try {
-    // One round trip: the insert, and the NOTIFY that wakes consumers when it commits
-    // (evaluated per row; PostgreSQL folds identical notifications of a transaction into one).
-    const rows = await trx
-      .with('appended', (db) =>
-        db
-          .insertInto('events')
-          .values(
-            checked.map((e, i) => ({
-              stream_id: streamId,
-              stream_version: actual + i + 1,
-              type: e.type,
-              data: JSON.stringify(e.data),
-              metadata,
-            })),
-          )
-          .returningAll(),
-      )
-      .selectFrom('appended')
-      .selectAll()
-      .select(sql<string>`pg_notify(${EVENTS_CHANNEL}, ${streamId})`.as('notified'))
-      .orderBy('stream_version')
-      .execute();
-    return rows.map(toStoredEvent);
+    return await insertEvents(trx, rows);
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, options.expectedVersion);
     throw err;
   }
+}
+
+export interface NewStream {
+  streamId: string;
+  events: DomainEvent[];
+  metadata?: EventMetadata;
+}
+
+/**
+ * Starts several streams in one statement (group commit: one insert for a batch of leads).
+ * Each must be new: if any exists already, its version 1 collides and the whole insert fails
+ * with a ConcurrencyError naming the first stream, so callers retry the streams one by one.
+ */
+export async function appendNewStreams(trx: Transaction<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
+  const rows = streams.flatMap(({ streamId, events, metadata }) => {
+    const meta = JSON.stringify(metadata ?? {});
+    return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta }));
+  });
+  if (rows.length === 0) return [];
+  try {
+    return await insertEvents(trx, rows);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConcurrencyError(streams[0]!.streamId, 'no_stream');
+    throw err;
+  }
+}
+
+type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'>;
+
+/**
+ * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
+ * per row; PostgreSQL folds identical notifications of a transaction into one).
+ */
+async function insertEvents(trx: Transaction<Database>, rows: EventRow[]): Promise<StoredEvent[]> {
+  const stored = await trx
+    .with('appended', (db) => db.insertInto('events').values(rows).returningAll())
+    .selectFrom('appended')
+    .selectAll()
+    .select(sql<string>`pg_notify(${EVENTS_CHANNEL}, stream_id)`.as('notified'))
+    .orderBy('global_position')
+    .execute();
+  return stored.map(toStoredEvent);
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { appendToStream, type AppendOptions } from './appendToStream.js';
+import { appendNewStreams, appendToStream, type AppendOptions, type NewStream } from './appendToStream.js';
 import type { DomainEvent, EventType, StoredEvent } from './events.js';
 import { readAllBatch, type Checkpoint } from './readAllBatch.js';
 import { readStream } from './readStream.js';
@@ -41,6 +41,13 @@ export class EventStore {
       return stored;
     };
     return request.trx ? run(request.trx) : this.db.transaction().execute(run);
+  }
+
+  /** Starts several new streams in one insert inside the caller's transaction, with their inline projections. */
+  async appendNewStreams(trx: Transaction<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
+    const stored = await appendNewStreams(trx, streams);
+    await this.applyInline(trx, stored);
+    return stored;
   }
 
   readStream(streamId: string, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {

@@ -16,6 +16,8 @@ import type { Logger } from '../logger.js';
 /** The few queue operations leadgate uses, the same on either backend. */
 export interface JobQueue<D> {
   add(name: string, data: D, opts?: JobsOptions): Promise<unknown>;
+  /** Several jobs in one round trip (a batch of accepted leads). */
+  addBulk(jobs: { name: string; data: D; opts?: JobsOptions }[]): Promise<unknown>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { acceptLead, leadFields, recordRefusal, storeIdempotentAnswer } from '../../commands/acceptLead.js';
+import { leadFields, recordRefusal, storeIdempotentAnswer } from '../../commands/acceptLead.js';
 import type { EventMetadata } from '../../events/events.js';
 import type { Logger } from '../../logger.js';
 import { LeadFields } from '../../events/types/lead.js';
@@ -94,7 +94,7 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
     ? { key: req.idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(body)).digest('hex') }
     : undefined;
 
-  const result = await acceptLead(deps, { affiliateId, campaignId, productId, integrationId, apiIntegrationId, dailyCap, dedupe, lead, idempotency }, meta);
+  const result = await deps.leads.accept({ affiliateId, campaignId, productId, integrationId, apiIntegrationId, dailyCap, dedupe, lead, idempotency }, meta);
   switch (result.kind) {
     case 'duplicate':
       return refuse(new AppError(409, 'duplicate', 'This lead was already accepted', {}, { leadId: result.leadId }), { campaignId, productId, duplicateOf: result.leadId });
@@ -109,8 +109,8 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
       if (result.response) return result.response;
       break;
     case 'accepted':
-      // Stored but not enqueued (queue down): the sweeper delivers it; the affiliate gets 202.
-      await deps.enqueueDelivery(result.leadId).catch((err: Error) => req.logger?.warn({ err: err.message, leadId: result.leadId }, 'enqueue failed; the sweeper will deliver this lead'));
+      // Just stored and enqueued: with no sync window it is pending, no need to read it back.
+      if (deps.config.SYNC_WINDOW_MS <= 0) return leadAnswer(result.leadId, undefined);
       break;
   }
   const answer = leadAnswer(result.leadId, await deps.outcomes.wait(result.leadId, deps.config.SYNC_WINDOW_MS));

@@ -1,4 +1,35 @@
+import type { Insertable } from 'kysely';
+import type { LeadsTable } from '../../db/schema.js';
 import type { InlineProjection } from '../../events/eventStore.js';
+import type { StoredEvent } from '../../events/events.js';
+
+type LeadReceived = StoredEvent & { type: 'LeadReceived' };
+
+/** The consecutive LeadReceived events from `start`: new leads are independent rows, so one insert takes them all. */
+function receivedRun(events: StoredEvent[], start: number): LeadReceived[] {
+  const run: LeadReceived[] = [];
+  for (let i = start; i < events.length && events[i]!.type === 'LeadReceived'; i++) run.push(events[i] as LeadReceived);
+  return run;
+}
+
+function leadRow(e: LeadReceived): Insertable<LeadsTable> {
+  return {
+    lead_id: e.data.leadId,
+    affiliate_id: e.data.affiliateId,
+    campaign_id: e.data.campaignId,
+    product_id: e.data.productId,
+    integration_id: e.data.integrationId,
+    api_integration_id: e.data.apiIntegrationId ?? null,
+    email_norm: e.data.lead.email.toLowerCase(),
+    phone_norm: e.data.lead.phone ?? null,
+    click_id: e.data.lead.clickId ?? null,
+    test: e.data.test,
+    status: 'pending',
+    received_at: e.createdAt,
+    stream_version: e.streamVersion,
+    updated_at: e.createdAt,
+  };
+}
 
 /**
  * Each lead's live state, in the append's transaction: what duplicate checks, daily caps,
@@ -8,29 +39,17 @@ export const leadsProjection: InlineProjection = {
   name: 'leads',
   handles: ['LeadReceived', 'DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed'],
   async apply(trx, events) {
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       const common = { stream_version: e.streamVersion, updated_at: e.createdAt };
       switch (e.type) {
-        case 'LeadReceived':
-          await trx
-            .insertInto('leads')
-            .values({
-              lead_id: e.data.leadId,
-              affiliate_id: e.data.affiliateId,
-              campaign_id: e.data.campaignId,
-              product_id: e.data.productId,
-              integration_id: e.data.integrationId,
-              api_integration_id: e.data.apiIntegrationId ?? null,
-              email_norm: e.data.lead.email.toLowerCase(),
-              phone_norm: e.data.lead.phone ?? null,
-              click_id: e.data.lead.clickId ?? null,
-              test: e.data.test,
-              status: 'pending',
-              received_at: e.createdAt,
-              ...common,
-            })
-            .execute();
+        case 'LeadReceived': {
+          // A batch of new leads (group commit) is inserted at once.
+          const run = receivedRun(events, i);
+          await trx.insertInto('leads').values(run.map(leadRow)).execute();
+          i += run.length - 1;
           break;
+        }
         case 'DeliveryAttemptStarted':
           await trx
             .updateTable('leads')

@@ -1,3 +1,4 @@
+import type { JobsOptions } from 'bullmq';
 import type { JobQueues, JobWorker } from '../jobQueues.js';
 import { deliverLead, type DeliveryDeps } from './deliverLead.js';
 
@@ -22,11 +23,17 @@ export class RetryLater extends Error {
  * Retries are counted in the lead's stream, not by BullMQ, whose attempts only bound them.
  */
 export async function enqueueDelivery(queues: JobQueues, leadId: string, suffix?: string): Promise<void> {
-  await queues.queue<DeliveryJob>(DELIVERY_QUEUE).add(
-    'deliver',
-    { leadId },
-    { jobId: suffix ? `lead-${leadId}-${suffix}` : `lead-${leadId}`, attempts: 1000, backoff: { type: 'delivery' } },
-  );
+  await queues.queue<DeliveryJob>(DELIVERY_QUEUE).add('deliver', { leadId }, deliveryJobOptions(leadId, suffix));
+}
+
+/** Enqueues a batch of newly accepted leads in one round trip. */
+export async function enqueueDeliveries(queues: JobQueues, leadIds: string[]): Promise<void> {
+  if (leadIds.length === 0) return;
+  await queues.queue<DeliveryJob>(DELIVERY_QUEUE).addBulk(leadIds.map((leadId) => ({ name: 'deliver', data: { leadId }, opts: deliveryJobOptions(leadId) })));
+}
+
+function deliveryJobOptions(leadId: string, suffix?: string): JobsOptions {
+  return { jobId: suffix ? `lead-${leadId}-${suffix}` : `lead-${leadId}`, attempts: 1000, backoff: { type: 'delivery' } };
 }
 
 export function startDeliveryWorker(queues: JobQueues, deps: DeliveryDeps, options: { concurrency: number; lockMs: number }): JobWorker {
