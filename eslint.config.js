@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli.ts', 'src/cli/**', 'bench/**', 'test/**', 'bin/**'],
+    files: ['src/cli.ts', 'src/cli/**', 'bench/**', 'test/**', 'bin/**', 'sdk/examples/**'],
     rules: { 'no-console': 'off' },
   },
 );
