@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { validate } from '../validate.js';
 
-const LoginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
+export const LoginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
 
 /** Console login for employees and affiliate users, logout, and who am I. */
 export function authRoutes(deps: AppDeps): Router {

@@ -20,7 +20,7 @@ const Amount = z.union([
   z.string().regex(/^\d{1,15}(\.\d{1,20})?$/, 'must be a non-negative decimal number'),
 ]);
 
-const ConversionBody = z
+export const ConversionBody = z
   .object({
     leadId: Id.optional(),
     externalId: Id.optional(),

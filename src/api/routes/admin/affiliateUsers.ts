@@ -5,7 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const UserBody = z.object({
+export const UserBody = z.object({
   email: z.email().max(320),
   // The login form accepts up to 1024 characters; a longer password could never be typed in.
   password: z.string().min(8).max(1024),

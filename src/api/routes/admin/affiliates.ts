@@ -5,16 +5,16 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const AffiliateBody = z.object({
+export const AffiliateBody = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(320),
   kind: z.enum(['affiliate', 'ib']).default('affiliate'),
 });
-const AffiliatePatch = z
+export const AffiliatePatch = z
   .object({ name: AffiliateBody.shape.name, email: AffiliateBody.shape.email, kind: z.enum(['affiliate', 'ib']) })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'nothing to change');
-const ListQuery = z.object({ search: z.string().trim().max(200).optional() });
+export const ListQuery = z.object({ search: z.string().trim().max(200).optional() });
 
 /** Affiliate Management: affiliates and IBs. Their campaigns, users, keys and the rest have files of their own. */
 export function affiliateRoutes(deps: AppDeps): Router {

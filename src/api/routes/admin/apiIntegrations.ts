@@ -36,14 +36,14 @@ const Settings = z.object({
   dailyCap: z.int32().min(1).nullable(),
   params: Params,
 });
-const ApiIntegrationBody = z.object({
+export const ApiIntegrationBody = z.object({
   integrationId: z.string().trim().min(1).max(100),
   enabled: Settings.shape.enabled.default(true),
   allowedCountries: Settings.shape.allowedCountries.default(null),
   dailyCap: Settings.shape.dailyCap.default(null),
   params: Settings.shape.params.default({}),
 });
-const ApiIntegrationPatch = Settings.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export const ApiIntegrationPatch = Settings.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
 
 /** The product integrations enabled for an affiliate, with its country list, daily cap and params for each. */
 export function apiIntegrationRoutes(deps: AppDeps): Router {

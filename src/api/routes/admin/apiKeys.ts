@@ -10,12 +10,12 @@ const FutureDatetime = z.iso
   .datetime({ offset: true })
   .transform((v) => new Date(v))
   .refine((d) => d.getTime() > Date.now(), 'must be in the future');
-const IssueBody = z.object({
+export const IssueBody = z.object({
   expiresAt: FutureDatetime.optional(),
   /** Bounded like KEY_GRACE_HOURS: the old key's deadline must stay a real date. */
   graceHours: z.number().min(0).max(24 * 30).optional(),
 });
-const ExtendBody = z.object({ expiresAt: FutureDatetime });
+export const ExtendBody = z.object({ expiresAt: FutureDatetime });
 
 /** An affiliate's API key: issue (replacing the old one after a grace period), view, reveal, extend, revoke. */
 export function apiKeyRoutes(deps: AppDeps): Router {

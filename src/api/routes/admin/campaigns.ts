@@ -5,7 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const CampaignBody = z.object({
+export const CampaignBody = z.object({
   name: z.string().trim().min(1).max(200),
   productId: z.string().trim().min(1).max(100),
 });

@@ -11,12 +11,12 @@ import { processLead } from '../../intake/processLead.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const TestBody = z.object({
+export const TestBody = z.object({
   affiliateId: z.string().min(1),
   campaignId: z.string().min(1).optional(),
   lead: z.record(z.string(), z.unknown()).optional(),
 });
-const JsonQuery = z.object({ affiliateId: z.string().min(1), campaignId: z.string().min(1).optional() });
+export const JsonQuery = z.object({ affiliateId: z.string().min(1), campaignId: z.string().min(1).optional() });
 
 /**
  * The console's "Click here to test the API": runs a test lead through exactly the path an

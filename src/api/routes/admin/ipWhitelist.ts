@@ -5,7 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const EntryBody = z.object({
+export const EntryBody = z.object({
   from: z.string().trim().min(1).max(100),
   to: z.string().trim().max(100).nullish(),
 });

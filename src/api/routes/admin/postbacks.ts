@@ -7,7 +7,7 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const PostbackBody = z.object({
+export const PostbackBody = z.object({
   event: z.enum(['lead', 'signup', 'ftd', 'deposit']),
   // Checked as a target by the command, after its macros are set aside.
   url: z.string().trim().min(1).max(2000),

@@ -6,11 +6,11 @@ import type { AppDeps } from '../../deps.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const ProductBody = z.object({
+export const ProductBody = z.object({
   name: z.string().trim().min(1).max(200),
   advertiser: z.string().trim().max(200).nullish(),
 });
-const ProductPatch = ProductBody.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export const ProductPatch = ProductBody.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change');
 
 /** Advertisers & Products, and each product's CRM integrations ("APIs input/output"). */
 export function productRoutes(deps: AppDeps): Router {

@@ -8,7 +8,7 @@ import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { validate } from '../../validate.js';
 
-const ReplayBody = z.object({ projections: z.array(z.string().min(1)).min(1).optional() });
+export const ReplayBody = z.object({ projections: z.array(z.string().min(1)).min(1).optional() });
 
 /**
  * Async projections' positions and lag, and replay from the console — the way to rebuild

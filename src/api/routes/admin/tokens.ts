@@ -8,7 +8,7 @@ import { errors } from '../../errors.js';
 import { validate } from '../../validate.js';
 import { metadataOf } from './context.js';
 
-const TokenBody = z.object({ name: z.string().trim().min(1).max(200) });
+export const TokenBody = z.object({ name: z.string().trim().min(1).max(200) });
 
 /** The calling employee: tokens are always one's own. */
 function employeeIdOf(ctx: Context): string {
