@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { healthRoutes } from './routes/health.js';
 import { intakeRoutes } from './routes/intake.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { queueBoardRoutes } from './routes/queueBoard.js';
 import { reportRoutes } from './routes/reports.js';
 import { sandboxRoutes } from './routes/sandbox.js';
@@ -27,7 +28,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler());
   app.use(jsonBody());
-  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), conversionRoutes(deps), reportRoutes(deps), sandboxRoutes(deps), adminRoutes(deps), queueBoardRoutes(deps), webRoutes(deps)]) {
+  for (const router of [healthRoutes(deps), authRoutes(deps), intakeRoutes(deps), conversionRoutes(deps), reportRoutes(deps), sandboxRoutes(deps), adminRoutes(deps), queueBoardRoutes(deps), openApiRoutes(deps), webRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   app.use(async (ctx, next) => {

@@ -56,7 +56,8 @@ async function fileAt(file: string | undefined) {
   }
 }
 
-async function send(ctx: Context, file: string, size: number, mtime: Date, cacheControl: string): Promise<void> {
+/** Sends a file with its validators (ETag, Last-Modified): a fresh conditional GET is a 304; HEAD opens nothing. */
+export async function send(ctx: Context, file: string, size: number, mtime: Date, cacheControl: string): Promise<void> {
   ctx.set('Cache-Control', cacheControl);
   ctx.lastModified = mtime;
   ctx.etag = `W/"${size.toString(16)}-${Math.floor(mtime.getTime()).toString(16)}"`;
