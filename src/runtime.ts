@@ -21,6 +21,7 @@ import { ensureDemo, type DemoSetup } from './setup/demo.js';
 import { OutboundHttp } from './crm/httpClient.js';
 import { enqueueDeliveries, startDeliveryWorker } from './workers/delivery/deliveryQueue.js';
 import { LeadBatcher } from './api/intake/leadBatcher.js';
+import { ConfigurationCache } from './events/configurationCache.js';
 import { AccessCache } from './api/intake/accessCache.js';
 import { OutcomeWaiter } from './api/intake/outcomeWaiter.js';
 import { createIntakeLimiter } from './api/intake/rateLimit.js';
@@ -132,7 +133,10 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     if (roles.has('worker')) {
       const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
       closers.unshift(() => http.close());
-      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
+      const cache = new ConfigurationCache();
+      await cache.listen(notifier);
+      closers.unshift(async () => cache.close());
+      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics, cache }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
       const postbacks = await startPostbackWorker(
         { storage, store, vault, http, logger, retryScale: config.POSTBACK_RETRY_SCALE },
         { queues, notifier, concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS, pollMs: config.PROJECTION_POLL_MS, staleAfterMs: config.SWEEP_AFTER_MS },

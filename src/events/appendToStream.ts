@@ -23,15 +23,6 @@ function validated(events: DomainEvent[]): DomainEvent[] {
   });
 }
 
-async function currentVersion(trx: Transaction<Database>, streamId: string): Promise<number> {
-  const row = await trx
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('stream_version').as('version'))
-    .where('stream_id', '=', streamId)
-    .executeTakeFirst();
-  return Number(row?.version ?? 0);
-}
-
 /**
  * Appends events to one stream inside the caller's transaction. The unique
  * (stream_id, stream_version) constraint is the arbiter: of two appends that expected the
@@ -49,20 +40,32 @@ export async function appendToStream(
   // 'any' means "after whatever is there": serialise such appends per stream so they never
   // collide on a version; explicit versions rely on the unique constraint instead.
   if (options.expectedVersion === 'any') await sql`select pg_advisory_xact_lock(hashtextextended(${`stream:${streamId}`}, 0))`.execute(trx);
-  // A new stream needs no read: if it exists after all, version 1 collides. An explicit
-  // version is checked, so a caller's stale number can never leave a gap in the stream.
-  const expected = options.expectedVersion === 'no_stream' ? 0 : options.expectedVersion;
-  const actual = expected === 0 ? 0 : await currentVersion(trx, streamId);
-  if (expected !== 'any' && expected !== actual) throw new ConcurrencyError(streamId, options.expectedVersion);
-
+  // A new stream needs no check: if it exists after all, version 1 collides. For an explicit
+  // version N the insert is guarded in the same statement: version N must exist, and N + 1
+  // must not (the unique constraint) — so a stale number fails, and one from the future
+  // cannot leave a gap. 'any' reads the head under its lock.
+  const expected = options.expectedVersion;
+  const base = expected === 'no_stream' ? 0 : expected === 'any' ? await headVersion(trx, streamId) : expected;
   const metadata = JSON.stringify(options.metadata ?? {});
-  const rows = checked.map((e, i) => ({ stream_id: streamId, stream_version: actual + i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
+  const rows = checked.map((e, i) => ({ stream_id: streamId, stream_version: base + i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
+  let stored: StoredEvent[];
   try {
-    return await insertEvents(trx, rows);
+    stored = await insertEvents(trx, rows, typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, options.expectedVersion);
+    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, expected);
     throw err;
   }
+  if (stored.length === 0) throw new ConcurrencyError(streamId, expected);
+  return stored;
+}
+
+async function headVersion(trx: Transaction<Database>, streamId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('stream_version').as('version'))
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst();
+  return Number(row?.version ?? 0);
 }
 
 export interface NewStream {
@@ -93,12 +96,24 @@ export async function appendNewStreams(trx: Transaction<Database>, streams: NewS
 type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'>;
 
 /**
- * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
+ * One round trip: the (guarded) insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one).
  */
-async function insertEvents(trx: Transaction<Database>, rows: EventRow[]): Promise<StoredEvent[]> {
+async function insertEvents(trx: Transaction<Database>, rows: EventRow[], onlyAfter?: { streamId: string; version: number }): Promise<StoredEvent[]> {
   const stored = await trx
-    .with('appended', (db) => db.insertInto('events').values(rows).returningAll())
+    .with('appended', (db) => {
+      if (!onlyAfter) return db.insertInto('events').values(rows).returningAll();
+      // Inserts nothing unless the stream is at (at least) the expected version.
+      const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb)`));
+      return db
+        .insertInto('events')
+        .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
+        .expression(
+          sql`select * from (values ${values}) as v (stream_id, stream_version, type, data, metadata)
+            where exists (select 1 from events where stream_id = ${onlyAfter.streamId} and stream_version = ${onlyAfter.version})`,
+        )
+        .returningAll();
+    })
     .selectFrom('appended')
     .selectAll()
     .select(sql<string>`pg_notify(${EVENTS_CHANNEL}, stream_id)`.as('notified'))

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { EVENTS_CHANNEL } from '../../events/appendToStream.js';
+import { ConfigurationCache } from '../../events/configurationCache.js';
 import type { Notifier } from '../../events/notifier.js';
 import type { IntegrationDefinition } from '../../events/types/configuration.js';
 import { authenticateApiKey, type ApiKeyAuthResult } from '../../security/apiKeyAuth.js';
@@ -22,49 +22,31 @@ export interface ApiIntegrationAccess {
   dedupe: IntegrationDefinition['dedupe'];
 }
 
-interface Entry<T> {
-  value: Promise<T>;
-  at: number;
-}
-
-/** Configuration streams whose changes can alter what intake allows. */
-const CONFIG_STREAM = /^(affiliate|integration|product)-/;
-
 /**
  * The hot path's reads (key → affiliate, whitelist, campaign, enabled integration), cached
- * per process. Any configuration append anywhere clears the cache through the shared
- * NOTIFY channel, and entries live at most `ttlMs` besides, so a revoked key stops working
- * within a second across processes even if a notification is missed.
+ * per process until configuration changes (see ConfigurationCache): a revoked key stops
+ * working within a second across processes.
  */
 export class AccessCache {
-  private readonly entries = new Map<string, Entry<unknown>>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly cache: ConfigurationCache;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly ttlMs = 1000,
-  ) {}
+    ttlMs = 1000,
+  ) {
+    this.cache = new ConfigurationCache(ttlMs);
+  }
 
-  async listen(notifier: Notifier): Promise<void> {
-    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (streamId) => {
-      if (CONFIG_STREAM.test(streamId)) this.entries.clear();
-    });
+  listen(notifier: Notifier): Promise<void> {
+    return this.cache.listen(notifier);
   }
 
   close(): void {
-    this.unsubscribe?.();
-    this.entries.clear();
+    this.cache.close();
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
-    const value = load();
-    this.entries.set(key, { value, at: now });
-    // A failed load is not remembered.
-    value.catch(() => this.entries.delete(key));
-    return value;
+    return this.cache.get(key, load);
   }
 
   apiKey(key: string): Promise<ApiKeyAuthResult> {

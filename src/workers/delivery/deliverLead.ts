@@ -1,4 +1,6 @@
 import type { Storage } from '../../db/storage.js';
+import type { ConfigurationCache } from '../../events/configurationCache.js';
+import type { IntegrationDefinition } from '../../events/types/configuration.js';
 import { classify } from '../../crm/classify.js';
 import type { OutboundHttp } from '../../crm/httpClient.js';
 import { MASK } from '../../crm/integrationInput.js';
@@ -20,6 +22,8 @@ export interface DeliveryDeps {
   http: OutboundHttp;
   logger?: Logger;
   metrics?: Pick<Metrics, 'deliveryAttempt'>;
+  /** Integrations (with their decrypted headers) cached until configuration changes. */
+  cache?: ConfigurationCache;
 }
 
 export type DeliveryResult =
@@ -32,6 +36,34 @@ export type DeliveryResult =
 const DEAD_ATTEMPT_GRACE_MS = 5_000;
 
 const streamOf = (leadId: string) => `lead-${leadId}`;
+
+interface IntegrationForDelivery {
+  definition: IntegrationDefinition;
+  headers: Record<string, string>;
+}
+
+async function loadIntegration(deps: DeliveryDeps, id: string): Promise<IntegrationForDelivery | undefined> {
+  const { db } = deps.storage;
+  const row = await db.selectFrom('integrations').select(['definition', 'headers_secret_id']).where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const headers = row.headers_secret_id ? (JSON.parse(await deps.vault.reveal(db, row.headers_secret_id)) as Record<string, string>) : {};
+  return { definition: row.definition, headers };
+}
+
+function integrationOf(deps: DeliveryDeps, id: string): Promise<IntegrationForDelivery | undefined> {
+  return deps.cache ? deps.cache.get(`delivery:integration:${id}`, () => loadIntegration(deps, id)) : loadIntegration(deps, id);
+}
+
+/** The lead's sealed password (if any) and its affiliate's integration parameters, in one round trip. */
+async function leadExtras(deps: DeliveryDeps, leadId: string, apiIntegrationId: string | undefined): Promise<{ password?: string; params: Record<string, string> }> {
+  const row = await deps.storage.db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('lead_passwords').select('sealed').where('lead_id', '=', leadId).as('sealed'),
+      eb.selectFrom('api_integrations').select('params').where('id', '=', apiIntegrationId ?? '').as('params'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { password: row.sealed ? deps.vault.open(row.sealed) : undefined, params: row.params ?? {} };
+}
 
 function templateValues(received: EventData<'LeadReceived'>, password: string | undefined): Record<string, string | undefined> {
   return {
@@ -50,14 +82,13 @@ function templateValues(received: EventData<'LeadReceived'>, password: string | 
  * never call the CRM for the same lead at once; a lead with an outcome is never sent again.
  */
 export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new Date()): Promise<DeliveryResult> {
-  const { db } = deps.storage;
   const stream = streamOf(leadId);
   const state = deliveryState(await deps.store.readStream(stream));
   const received = state.received;
   if (!received) return { status: 'missing' };
   if (state.final) return { status: 'already_final' };
 
-  const integration = await db.selectFrom('integrations').selectAll().where('id', '=', received.integrationId).executeTakeFirst();
+  const integration = await integrationOf(deps, received.integrationId);
   const definition = integration?.definition;
   const maxAttempts = definition?.retry.attempts ?? 1;
   let version = state.version;
@@ -101,13 +132,8 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
     throw err;
   }
 
-  const [headers, password, params] = await Promise.all([
-    integration.headers_secret_id ? deps.vault.reveal(db, integration.headers_secret_id).then((j) => JSON.parse(j) as Record<string, string>) : Promise.resolve({}),
-    db.selectFrom('lead_passwords').select('sealed').where('lead_id', '=', leadId).executeTakeFirst().then((r) => (r ? deps.vault.open(r.sealed) : undefined)),
-    received.apiIntegrationId
-      ? db.selectFrom('api_integrations').select('params').where('id', '=', received.apiIntegrationId).executeTakeFirst().then((r) => r?.params ?? {})
-      : Promise.resolve({}),
-  ]);
+  const { headers } = integration;
+  const { password, params } = await leadExtras(deps, leadId, received.apiIntegrationId);
   // Every call carries the lead id, so a CRM that honours idempotency keys can tell a retry from a new lead.
   const sent = renderRequest(definition, { ...headers, 'Idempotency-Key': leadId }, templateValues(received, password), params);
   const answer = await deps.http.send({ ...sent, timeoutMs: definition.timeoutMs });
@@ -136,7 +162,8 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   }
   deps.metrics?.deliveryAttempt(received.integrationId, result.status, answer.durationMs / 1000);
   try {
-    await appendDeliveryEvents(deps, leadId, events, version, result.status !== 'retry');
+    // Only a lead that came with a password has one to drop.
+    await appendDeliveryEvents(deps, leadId, events, version, result.status !== 'retry' && password !== undefined);
   } catch (err) {
     // Only a worker that wrongly judged this attempt dead can have written in between.
     if (err instanceof ConcurrencyError) {
@@ -155,15 +182,15 @@ const DELIVERY_EVENTS = new Set(['DeliveryAttemptStarted', 'DeliveryAttemptFaile
  * lead's stream (a conversion can land mid-call): when only such events came in between,
  * the append is retried at the new head; another delivery event in between means another
  * worker owns the lead, and the ConcurrencyError stands. A final outcome also drops the
- * sealed password, in the same transaction. Returns the stream's new version.
+ * sealed password (`dropPassword`), in the same transaction. Returns the stream's new version.
  */
-async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, final: boolean): Promise<number> {
+async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, dropPassword: boolean): Promise<number> {
   let version = expectedVersion;
   for (let tries = 0; ; tries++) {
     try {
       return await deps.storage.db.transaction().execute(async (trx) => {
         const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } }, trx });
-        if (final) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
+        if (dropPassword) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
         return stored[stored.length - 1]!.streamVersion;
       });
     } catch (err) {
