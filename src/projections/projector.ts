@@ -15,6 +15,12 @@ export interface ProjectorOptions {
   /** How often to look even without a notification (a missed NOTIFY, a held-back transaction). */
   pollMs?: number;
   batchSize?: number;
+  /**
+   * After a pass that applied events, how long to let new ones gather before the next pass.
+   * Under load every append notifies; a pass per notification would cost each projection a
+   * transaction or two per lead. A few tens of milliseconds of report lag buy batches instead.
+   */
+  coalesceMs?: number;
 }
 
 /**
@@ -75,19 +81,25 @@ export class Projector {
   private async run(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
     let failures = 0;
+    const coalesceMs = this.options.coalesceMs ?? 50;
     while (this.running) {
       this.pending = false;
+      let applied = 0;
       try {
         for (const projection of this.options.projections) {
           if (!this.running) break;
-          await this.drain(projection, false);
+          applied += await this.drain(projection, false);
         }
         failures = 0;
       } catch (err) {
         failures++;
         this.options.logger?.error({ err }, 'projection batch failed; will retry');
       }
-      if (!this.running || (this.pending && failures === 0)) continue;
+      if (!this.running) continue;
+      if (this.pending && failures === 0) {
+        if (applied > 0 && coalesceMs > 0) await new Promise((r) => setTimeout(r, coalesceMs));
+        continue;
+      }
       const delay = failures > 0 ? Math.min(pollMs * 2 ** failures, 30_000) : pollMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -107,7 +119,11 @@ export class Projector {
     for (;;) {
       if (!wait && !this.running) return applied;
       const result = await processBatch(this.options.db, projection, batchSize);
-      if (result.status === 'applied') applied += result.read;
+      if (result.status === 'applied') {
+        applied += result.read;
+        // A short batch was the end of the log as this read saw it: no need to ask again.
+        if (result.read < batchSize && !wait) return applied;
+      }
       else if (result.status === 'busy' && wait) await new Promise((r) => setTimeout(r, 20));
       else return applied;
     }
