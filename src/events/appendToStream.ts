@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Insertable } from 'kysely';
+import type { Compilable, Insertable, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
@@ -12,7 +12,15 @@ export const EVENTS_CHANNEL = 'leadgate_events';
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
   metadata?: EventMetadata;
+  /**
+   * Writes to run in the same statement as the insert (data-modifying CTEs), each guarded by
+   * APPENDED. With them, an append outside any transaction is still all or nothing.
+   */
+  alongside?: Compilable[];
 }
+
+/** True inside an append's statement only if its events were inserted: the guard of `alongside` writes. */
+export const APPENDED = sql<SqlBool>`exists (select 1 from appended)`;
 
 /** Validates every event against its schema; the parsed copy drops fields the schema does not know. */
 function validated(events: DomainEvent[]): DomainEvent[] {
@@ -30,7 +38,7 @@ function validated(events: DomainEvent[]): DomainEvent[] {
  * a ConcurrencyError. A failed insert aborts the transaction, so callers retry from the top.
  */
 export async function appendToStream(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   streamId: string,
   events: DomainEvent[],
   options: AppendOptions,
@@ -50,7 +58,7 @@ export async function appendToStream(
   const rows = checked.map((e, i) => ({ stream_id: streamId, stream_version: base + i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
   let stored: StoredEvent[];
   try {
-    stored = await insertEvents(trx, rows, typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined);
+    stored = await insertEvents(trx, rows, typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined, options.alongside);
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, expected);
     throw err;
@@ -59,7 +67,7 @@ export async function appendToStream(
   return stored;
 }
 
-async function headVersion(trx: Transaction<Database>, streamId: string): Promise<number> {
+async function headVersion(trx: Kysely<Database>, streamId: string): Promise<number> {
   const row = await trx
     .selectFrom('events')
     .select((eb) => eb.fn.max('stream_version').as('version'))
@@ -99,25 +107,29 @@ type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | '
  * One round trip: the (guarded) insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one).
  */
-async function insertEvents(trx: Transaction<Database>, rows: EventRow[], onlyAfter?: { streamId: string; version: number }): Promise<StoredEvent[]> {
-  const stored = await trx
-    .with('appended', (db) => {
-      if (!onlyAfter) return db.insertInto('events').values(rows).returningAll();
-      // Inserts nothing unless the stream is at (at least) the expected version.
-      const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb)`));
-      return db
-        .insertInto('events')
-        .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
-        .expression(
-          sql`select * from (values ${values}) as v (stream_id, stream_version, type, data, metadata)
-            where exists (select 1 from events where stream_id = ${onlyAfter.streamId} and stream_version = ${onlyAfter.version})`,
-        )
-        .returningAll();
-    })
-    .selectFrom('appended')
-    .selectAll()
-    .select(sql<string>`pg_notify(${EVENTS_CHANNEL}, stream_id)`.as('notified'))
-    .orderBy('global_position')
-    .execute();
-  return stored.map(toStoredEvent);
+async function insertEvents(
+  trx: Kysely<Database>,
+  rows: EventRow[],
+  onlyAfter?: { streamId: string; version: number },
+  alongside: Compilable[] = [],
+): Promise<StoredEvent[]> {
+  let insert;
+  if (!onlyAfter) {
+    insert = trx.insertInto('events').values(rows).returningAll();
+  } else {
+    // Inserts nothing unless the stream is at (at least) the expected version.
+    const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb)`));
+    insert = trx
+      .insertInto('events')
+      .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
+      .expression(
+        sql`select * from (values ${values}) as v (stream_id, stream_version, type, data, metadata)
+          where exists (select 1 from events where stream_id = ${onlyAfter.streamId} and stream_version = ${onlyAfter.version})`,
+      )
+      .returningAll();
+  }
+  const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
+  const result = await sql<Selectable<EventsTable>>`with appended as (${insert}) ${sql.join(writes, sql``)}
+    select *, pg_notify(${EVENTS_CHANNEL}, stream_id) as notified from appended order by global_position`.execute(trx);
+  return result.rows.map(toStoredEvent);
 }

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Compilable, Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { appendNewStreams, appendToStream, type AppendOptions, type NewStream } from './appendToStream.js';
+import { APPENDED, appendNewStreams, appendToStream, type AppendOptions, type NewStream } from './appendToStream.js';
 import type { DomainEvent, EventType, StoredEvent } from './events.js';
 import { readAllBatch, type Checkpoint } from './readAllBatch.js';
 import { readStream } from './readStream.js';
@@ -13,7 +13,16 @@ export interface InlineProjection {
   name: string;
   handles: readonly EventType[];
   apply(trx: Transaction<Database>, events: StoredEvent[]): Promise<void>;
+  /**
+   * The same writes for one event as statements that can ride along in the append's own
+   * statement (data-modifying CTEs), each guarded by `appended` — true only if the event was
+   * stored. Lets a lone append skip BEGIN and COMMIT. Undefined: the append takes a transaction.
+   */
+  writesFor?(db: Kysely<Database>, event: PendingEvent, appended: Expression<SqlBool>): Compilable[] | undefined;
 }
+
+/** An event about to be appended, with the stream version it will get. */
+export type PendingEvent = DomainEvent & { streamVersion: number };
 
 export interface AppendRequest extends AppendOptions {
   /** Append inside this transaction (with other writes); else the store opens one. */
@@ -35,6 +44,8 @@ export class EventStore {
   }
 
   async append(streamId: string, events: DomainEvent[], request: AppendRequest): Promise<StoredEvent[]> {
+    const writes = request.trx ? undefined : this.inlineWrites(events, request.expectedVersion);
+    if (writes) return appendToStream(this.db, streamId, events, { ...request, alongside: writes });
     const run = async (trx: Transaction<Database>) => {
       const stored = await appendToStream(trx, streamId, events, request);
       await this.applyInline(trx, stored);
@@ -56,6 +67,23 @@ export class EventStore {
 
   readAllBatch(after: Checkpoint, limit: number, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {
     return readAllBatch(db, after, limit);
+  }
+
+  /**
+   * One event at an explicit version whose every inline projection can write within the
+   * append's statement: the append is then one statement, atomic without a transaction.
+   * (Two events could change one row twice in a statement, which PostgreSQL does not order.)
+   */
+  private inlineWrites(events: DomainEvent[], expectedVersion: AppendOptions['expectedVersion']): Compilable[] | undefined {
+    if (events.length !== 1 || typeof expectedVersion !== 'number') return undefined;
+    const pending = { ...events[0]!, streamVersion: expectedVersion + 1 } as PendingEvent;
+    const writes: Compilable[] = [];
+    for (const projection of this.inlineByType.get(pending.type) ?? []) {
+      const own = projection.writesFor?.(this.db, pending, APPENDED);
+      if (!own) return undefined;
+      writes.push(...own);
+    }
+    return writes;
   }
 
   private async applyInline(trx: Transaction<Database>, stored: StoredEvent[]): Promise<void> {

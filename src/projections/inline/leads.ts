@@ -1,6 +1,6 @@
-import type { Insertable } from 'kysely';
-import type { LeadsTable } from '../../db/schema.js';
-import type { InlineProjection } from '../../events/eventStore.js';
+import { sql, type Insertable, type RawBuilder, type UpdateObject } from 'kysely';
+import type { Database, LeadsTable } from '../../db/schema.js';
+import type { InlineProjection, PendingEvent } from '../../events/eventStore.js';
 import type { StoredEvent } from '../../events/events.js';
 
 type LeadReceived = StoredEvent & { type: 'LeadReceived' };
@@ -31,9 +31,40 @@ function leadRow(e: LeadReceived): Insertable<LeadsTable> {
   };
 }
 
+/** When an event happened: its stored time, or `now()` inside the statement that appends it (the same instant). */
+type At = Date | RawBuilder<Date>;
+
+function later(at: At, ms: number): Date | RawBuilder<Date> {
+  return at instanceof Date ? new Date(at.getTime() + ms) : sql<Date>`${at} + ${ms} * interval '1 millisecond'`;
+}
+
+const FINAL = new Set(['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
+
+/** What a delivery event changes in its lead's row; undefined for events this projection does not handle. */
+function leadChange(e: PendingEvent, at: At): UpdateObject<Database, 'leads'> | undefined {
+  const common = { stream_version: e.streamVersion, updated_at: at };
+  switch (e.type) {
+    case 'DeliveryAttemptStarted':
+      return { attempts: e.data.attempt, last_attempt_started_at: at, next_attempt_at: null, ...common };
+    case 'LeadDelivered':
+      return { status: 'delivered', code: null, error: null, auto_login_url: e.data.autoLoginUrl ?? null, external_id: e.data.externalId ?? null, ...common };
+    case 'LeadRejected':
+      return { status: 'rejected', code: e.data.code, error: e.data.error, ...common };
+    case 'DeliveryAttemptFailed':
+      return { code: e.data.code, error: e.data.error, next_attempt_at: e.data.retryInMs === undefined ? null : later(at, e.data.retryInMs), ...common };
+    case 'LeadDeliveryFailed':
+      return { status: 'failed', code: e.data.code, error: e.data.error, ...common };
+    default:
+      return undefined;
+  }
+}
+
+const leadIdOf = (e: PendingEvent): string => (e.data as { leadId: string }).leadId;
+
 /**
  * Each lead's live state, in the append's transaction: what duplicate checks, daily caps,
- * the status endpoint, the waiting intake request and the sweeper read.
+ * the status endpoint, the waiting intake request and the sweeper read. A final outcome also
+ * drops the lead's sealed password: it is kept only until delivery ends.
  */
 export const leadsProjection: InlineProjection = {
   name: 'leads',
@@ -41,48 +72,22 @@ export const leadsProjection: InlineProjection = {
   async apply(trx, events) {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const common = { stream_version: e.streamVersion, updated_at: e.createdAt };
-      switch (e.type) {
-        case 'LeadReceived': {
-          // A batch of new leads (group commit) is inserted at once.
-          const run = receivedRun(events, i);
-          await trx.insertInto('leads').values(run.map(leadRow)).execute();
-          i += run.length - 1;
-          break;
-        }
-        case 'DeliveryAttemptStarted':
-          await trx
-            .updateTable('leads')
-            .set({ attempts: e.data.attempt, last_attempt_started_at: e.createdAt, next_attempt_at: null, ...common })
-            .where('lead_id', '=', e.data.leadId)
-            .execute();
-          break;
-        case 'LeadDelivered':
-          await trx
-            .updateTable('leads')
-            .set({ status: 'delivered', code: null, error: null, auto_login_url: e.data.autoLoginUrl ?? null, external_id: e.data.externalId ?? null, ...common })
-            .where('lead_id', '=', e.data.leadId)
-            .execute();
-          break;
-        case 'LeadRejected':
-          await trx.updateTable('leads').set({ status: 'rejected', code: e.data.code, error: e.data.error, ...common }).where('lead_id', '=', e.data.leadId).execute();
-          break;
-        case 'DeliveryAttemptFailed':
-          await trx
-            .updateTable('leads')
-            .set({
-              code: e.data.code,
-              error: e.data.error,
-              next_attempt_at: e.data.retryInMs === undefined ? null : new Date(e.createdAt.getTime() + e.data.retryInMs),
-              ...common,
-            })
-            .where('lead_id', '=', e.data.leadId)
-            .execute();
-          break;
-        case 'LeadDeliveryFailed':
-          await trx.updateTable('leads').set({ status: 'failed', code: e.data.code, error: e.data.error, ...common }).where('lead_id', '=', e.data.leadId).execute();
-          break;
+      if (e.type === 'LeadReceived') {
+        // A batch of new leads (group commit) is inserted at once.
+        const run = receivedRun(events, i);
+        await trx.insertInto('leads').values(run.map(leadRow)).execute();
+        i += run.length - 1;
+        continue;
       }
+      const change = leadChange(e, e.createdAt);
+      if (change) await trx.updateTable('leads').set(change).where('lead_id', '=', leadIdOf(e)).execute();
+      if (FINAL.has(e.type)) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadIdOf(e)).execute();
     }
+  },
+  writesFor(db, e, appended) {
+    const change = leadChange(e, sql<Date>`now()`);
+    if (!change) return undefined;
+    const update = db.updateTable('leads').set(change).where('lead_id', '=', leadIdOf(e)).where(appended);
+    return FINAL.has(e.type) ? [update, db.deleteFrom('lead_passwords').where('lead_id', '=', leadIdOf(e)).where(appended)] : [update];
   },
 };

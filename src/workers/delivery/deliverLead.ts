@@ -110,7 +110,7 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
       ? [interrupted, event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.timeout', error: interrupted.data.error })]
       : [interrupted];
     try {
-      const stored = await appendDeliveryEvents(deps, leadId, events, version, exhausted);
+      const stored = await appendDeliveryEvents(deps, leadId, events, version);
       version = stored;
     } catch (err) {
       if (err instanceof ConcurrencyError) return { status: 'busy' };
@@ -120,13 +120,13 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   }
 
   if (!integration || !definition) {
-    await appendDeliveryEvents(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version, true);
+    await appendDeliveryEvents(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version);
     return { status: 'failed' };
   }
 
   const attempt = state.attempts + 1;
   try {
-    version = await appendDeliveryEvents(deps, leadId, [event('DeliveryAttemptStarted', { leadId, attempt })], version, false);
+    version = await appendDeliveryEvents(deps, leadId, [event('DeliveryAttemptStarted', { leadId, attempt })], version);
   } catch (err) {
     if (err instanceof ConcurrencyError) return { status: 'busy' };
     throw err;
@@ -162,8 +162,7 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   }
   deps.metrics?.deliveryAttempt(received.integrationId, result.status, answer.durationMs / 1000);
   try {
-    // Only a lead that came with a password has one to drop.
-    await appendDeliveryEvents(deps, leadId, events, version, result.status !== 'retry' && password !== undefined);
+    await appendDeliveryEvents(deps, leadId, events, version);
   } catch (err) {
     // Only a worker that wrongly judged this attempt dead can have written in between.
     if (err instanceof ConcurrencyError) {
@@ -178,21 +177,19 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
 const DELIVERY_EVENTS = new Set(['DeliveryAttemptStarted', 'DeliveryAttemptFailed', 'LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
 
 /**
- * Appends delivery events at the version this worker last saw. Other writers share the
- * lead's stream (a conversion can land mid-call): when only such events came in between,
- * the append is retried at the new head; another delivery event in between means another
- * worker owns the lead, and the ConcurrencyError stands. A final outcome also drops the
- * sealed password (`dropPassword`), in the same transaction. Returns the stream's new version.
+ * Appends delivery events at the version this worker last saw (a single event is one
+ * statement with its lead row update, see EventStore.append; a final outcome also drops the
+ * sealed password there). Other writers share the lead's stream (a conversion can land
+ * mid-call): when only such events came in between, the append is retried at the new head;
+ * another delivery event in between means another worker owns the lead, and the
+ * ConcurrencyError stands. Returns the stream's new version.
  */
-async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number, dropPassword: boolean): Promise<number> {
+async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: DomainEvent[], expectedVersion: number): Promise<number> {
   let version = expectedVersion;
   for (let tries = 0; ; tries++) {
     try {
-      return await deps.storage.db.transaction().execute(async (trx) => {
-        const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } }, trx });
-        if (dropPassword) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadId).execute();
-        return stored[stored.length - 1]!.streamVersion;
-      });
+      const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } } });
+      return stored[stored.length - 1]!.streamVersion;
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || tries >= 5) throw err;
       const since = (await deps.store.readStream(streamOf(leadId))).filter((e) => e.streamVersion > version);
