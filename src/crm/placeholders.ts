@@ -38,3 +38,11 @@ export function isKnownPlaceholder(name: string): boolean {
 export function unknownPlaceholders(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !isKnownPlaceholder(name));
 }
+
+/** Every placeholder named anywhere in a value: a string, or the strings of a JSON template. */
+export function placeholdersIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') for (const m of value.matchAll(PLACEHOLDER)) found.add(m[1]!);
+  else if (Array.isArray(value)) for (const v of value) placeholdersIn(v, found);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) placeholdersIn(v, found);
+  return found;
+}

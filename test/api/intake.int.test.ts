@@ -40,6 +40,25 @@ describe.each(['postgres+redis', 'embedded'] as const)('lead intake and delivery
     expect(status.body).toMatchObject({ success: true, leadId: res.body.leadId, status: 'delivered', autoLoginUrl: res.body.autoLoginUrl, conversions: [] });
   });
 
+  it("fills the affiliate's params in the body and a header, and drops the sealed password once delivered", async () => {
+    const request = {
+      url: `${crm.url}/api/leads`,
+      method: 'POST',
+      format: 'json',
+      headers: { 'X-Partner': 'code-{{params.partnerCode}}' },
+      body: { email: '{{email}}', partner: '{{params.partnerCode}}', lead: '{{leadId}}' },
+    };
+    const withParams = await setupAffiliate(server, { crmUrl: crm.url, integration: { request }, apiIntegration: { params: { partnerCode: 'P-7' } } });
+    const body = leadBody(withParams.campaignId, { password: 'Unused-Pa55' });
+    const res = await HttpSession.withToken(server.url, withParams.apiKey).post('/api/v1/leads', body);
+    expect(res.status, res.text).toBe(200);
+    const call = crm.calls.find((c) => c.json?.email === body.email)!;
+    expect(call.json).toEqual({ email: body.email, partner: 'P-7', lead: res.body.leadId });
+    expect(call.headers['x-partner']).toBe('code-P-7');
+    const sealed = await server.runtime.deps.storage.db.selectFrom('lead_passwords').select('lead_id').where('lead_id', '=', res.body.leadId).execute();
+    expect(sealed).toEqual([]);
+  });
+
   it('answers 422 with the CRM message when a 2xx fails the success check, and does not retry', async () => {
     const email = `x+reject.${Date.now()}@example.com`;
     const res = await api.post('/api/v1/leads', leadBody(aff.campaignId, { email }));

@@ -4,6 +4,7 @@ import type { IntegrationDefinition } from '../../events/types/configuration.js'
 import { classify } from '../../crm/classify.js';
 import type { OutboundHttp } from '../../crm/httpClient.js';
 import { MASK } from '../../crm/integrationInput.js';
+import { placeholdersIn } from '../../crm/placeholders.js';
 import { renderRequest } from '../../crm/render.js';
 import { ConcurrencyError } from '../../events/errors.js';
 import { event, type DomainEvent, type EventData } from '../../events/events.js';
@@ -40,6 +41,8 @@ const streamOf = (leadId: string) => `lead-${leadId}`;
 interface IntegrationForDelivery {
   definition: IntegrationDefinition;
   headers: Record<string, string>;
+  /** Whether the request names the lead's password or the affiliate's parameters (else they need no read). */
+  uses: { password: boolean; params: boolean };
 }
 
 async function loadIntegration(deps: DeliveryDeps, id: string): Promise<IntegrationForDelivery | undefined> {
@@ -47,15 +50,22 @@ async function loadIntegration(deps: DeliveryDeps, id: string): Promise<Integrat
   const row = await db.selectFrom('integrations').select(['definition', 'headers_secret_id']).where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const headers = row.headers_secret_id ? (JSON.parse(await deps.vault.reveal(db, row.headers_secret_id)) as Record<string, string>) : {};
-  return { definition: row.definition, headers };
+  const named = placeholdersIn([row.definition.request.url, row.definition.request.body, headers]);
+  return { definition: row.definition, headers, uses: { password: named.has('password'), params: [...named].some((n) => n.startsWith('params.')) } };
 }
 
 function integrationOf(deps: DeliveryDeps, id: string): Promise<IntegrationForDelivery | undefined> {
   return deps.cache ? deps.cache.get(`delivery:integration:${id}`, () => loadIntegration(deps, id)) : loadIntegration(deps, id);
 }
 
-/** The lead's sealed password (if any) and its affiliate's integration parameters, in one round trip. */
-async function leadExtras(deps: DeliveryDeps, leadId: string, apiIntegrationId: string | undefined): Promise<{ password?: string; params: Record<string, string> }> {
+/** The lead's sealed password (if any) and its affiliate's integration parameters, in one round trip, when the request uses them. */
+async function leadExtras(
+  deps: DeliveryDeps,
+  leadId: string,
+  apiIntegrationId: string | undefined,
+  uses: IntegrationForDelivery['uses'],
+): Promise<{ password?: string; params: Record<string, string> }> {
+  if (!uses.password && !(uses.params && apiIntegrationId)) return { params: {} };
   const row = await deps.storage.db
     .selectNoFrom((eb) => [
       eb.selectFrom('lead_passwords').select('sealed').where('lead_id', '=', leadId).as('sealed'),
@@ -133,7 +143,7 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   }
 
   const { headers } = integration;
-  const { password, params } = await leadExtras(deps, leadId, received.apiIntegrationId);
+  const { password, params } = await leadExtras(deps, leadId, received.apiIntegrationId, integration.uses);
   // Every call carries the lead id, so a CRM that honours idempotency keys can tell a retry from a new lead.
   const sent = renderRequest(definition, { ...headers, 'Idempotency-Key': leadId }, templateValues(received, password), params);
   const answer = await deps.http.send({ ...sent, timeoutMs: definition.timeoutMs });
