@@ -25,6 +25,13 @@ export interface ProjectionCheckpointsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   replay_started_at: Timestamp | null;
   replay_target_position: Int8 | null;
+  /** The secondary indexes a replay dropped, to build again when it ends (see replayIndexes.ts). */
+  replay_indexes: ColumnType<SavedIndex[] | null, string | null | undefined, string | null>;
+}
+
+export interface SavedIndex {
+  name: string;
+  definition: string;
 }
 
 export interface LeadsReportTable {

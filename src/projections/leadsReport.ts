@@ -141,10 +141,18 @@ export const leadsReport: AsyncProjection = {
   handles,
   tables: ['leads_report'],
   async apply(trx: Transaction<Database>, events: StoredEvent[]) {
-    const ids = [...new Set(events.map(leadIdOf).filter((id): id is string => id !== undefined))];
-    if (ids.length === 0) return;
-    // One array parameter, not one parameter a lead: a replay batch touches a thousand rows.
-    const existing = await trx.selectFrom('leads_report').selectAll().where(sql<boolean>`lead_id = any(${ids}::text[])`).execute();
+    // Only rows this batch does not create need loading: in a replay most leads' events
+    // arrive together, their LeadReceived first. One array parameter, not one a lead.
+    const created = new Set<string>();
+    const toLoad = new Set<string>();
+    for (const event of events) {
+      const id = leadIdOf(event);
+      if (id === undefined || created.has(id)) continue;
+      if (event.type === 'LeadReceived' || event.type === 'LeadRefused') created.add(id);
+      else toLoad.add(id);
+    }
+    if (created.size === 0 && toLoad.size === 0) return;
+    const existing = toLoad.size > 0 ? await trx.selectFrom('leads_report').selectAll().where(sql<boolean>`lead_id = any(${[...toLoad]}::text[])`).execute() : [];
     const rows = new Map<string, Row | undefined>(existing.map((r) => [r.lead_id, r]));
     const touched = new Set<string>();
     for (const event of events) {

@@ -4,6 +4,7 @@ import { START } from '../events/readAllBatch.js';
 import type { AsyncProjection } from './asyncProjection.js';
 import { behindHead, ensureCheckpoint, logHead, storeCheckpoint } from './checkpoints.js';
 import { processBatch } from './processBatch.js';
+import { dropIndexesForReplay, restoreReplayIndexes } from './replayIndexes.js';
 
 export interface ReplayProgress {
   projection: string;
@@ -14,8 +15,9 @@ export interface ReplayProgress {
 }
 
 /**
- * Empties a projection and rewinds its checkpoint, in one transaction that waits for any
- * consumer's batch in flight (it takes the checkpoint row lock without SKIP LOCKED).
+ * Empties a projection, drops its secondary indexes until the rebuild ends, and rewinds its
+ * checkpoint, in one transaction that waits for any consumer's batch in flight (it takes the
+ * checkpoint row lock without SKIP LOCKED).
  * Returns how many events the log holds now: the rebuild's measure of progress.
  */
 export async function resetProjection(db: Kysely<Database>, projection: AsyncProjection): Promise<number> {
@@ -23,6 +25,7 @@ export async function resetProjection(db: Kysely<Database>, projection: AsyncPro
   return db.transaction().execute(async (trx) => {
     await trx.selectFrom('projection_checkpoints').select('name').where('name', '=', projection.name).forUpdate().execute();
     for (const table of projection.tables) await sql`truncate table ${sql.table(table)}`.execute(trx);
+    await dropIndexesForReplay(trx, projection);
     await storeCheckpoint(trx, projection.name, START, new Date());
     const { total, head } = await trx
       .selectFrom('events')
@@ -68,6 +71,7 @@ export async function replayProjections(
       options.onProgress?.(progress);
     }
     progress.total = Math.max(progress.total, progress.done);
+    await restoreReplayIndexes(db, projection.name);
     await db
       .updateTable('projection_checkpoints')
       .set({ replay_started_at: null, replay_target_position: null })

@@ -6,7 +6,8 @@ import { EventStore } from '../../src/events/eventStore.js';
 import { event, type DomainEvent } from '../../src/events/events.js';
 import { leadsReport } from '../../src/projections/leadsReport.js';
 import { Projector } from '../../src/projections/projector.js';
-import { replayProjections, type ReplayProgress } from '../../src/projections/replay.js';
+import { replayProjections, resetProjection, type ReplayProgress } from '../../src/projections/replay.js';
+import { sql } from 'kysely';
 import { DATABASE_KINDS, openTestStorage } from '../support/storages.js';
 import { leadReceived } from '../support/events.js';
 
@@ -77,5 +78,29 @@ describe.each(DATABASE_KINDS)('replaying the leads report on %s', (kind) => {
     expect(progress.length).toBeGreaterThan(2);
     expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
     expect(await dump(storage.db)).toBe(incremental);
+  });
+
+  it('builds the report without its secondary indexes and restores them, even after a replay that died half-way', async () => {
+    const storage = await openTestStorage(kind, 'replay_indexes');
+    const indexes = async () =>
+      (await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where tablename = 'leads_report' order by indexname`.execute(storage.db)).rows;
+    const before = await indexes();
+    expect(before.length).toBeGreaterThanOrEqual(7);
+    const store = new EventStore(storage.db);
+    for (let i = 0; i < 50; i++) await store.append(`lead-${i}`, lifeOf(i, `lead_${i}`), { expectedVersion: 'no_stream' });
+
+    // A replay that died after its reset: only the primary key is left, the rest is on record.
+    await resetProjection(storage.db, leadsReport);
+    expect((await indexes()).map((i) => i.indexname)).toEqual(['leads_report_pkey']);
+    const saved = await storage.db.selectFrom('projection_checkpoints').select('replay_indexes').where('name', '=', 'leads_report').executeTakeFirstOrThrow();
+    expect(saved.replay_indexes).toHaveLength(before.length - 1);
+
+    // The next replay keeps those definitions (there is nothing left to drop) and restores them.
+    const [result] = await replayProjections(storage.db, [leadsReport]);
+    expect(result!.done).toBeGreaterThan(100);
+    expect(await indexes()).toEqual(before);
+    const after = await storage.db.selectFrom('projection_checkpoints').select(['replay_indexes', 'replay_started_at']).where('name', '=', 'leads_report').executeTakeFirstOrThrow();
+    expect(after).toEqual({ replay_indexes: null, replay_started_at: null });
+    expect(await storage.db.selectFrom('leads_report').select('lead_id').execute()).toHaveLength(50);
   });
 });
