@@ -6,8 +6,14 @@ import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } 
 import { toStoredEvent } from './toStoredEvent.js';
 import { isUniqueViolation } from '../db/errors.js';
 
-/** The channel every append notifies on commit (NOTIFY is transactional); the payload is the stream id. */
+/** The channel every append notifies on commit (NOTIFY is transactional); the payload is `<stream id> <event type>`. */
 export const EVENTS_CHANNEL = 'leadgate_events';
+
+/** A notification on EVENTS_CHANNEL: which stream got which type of event. */
+export function parseEventNotice(payload: string): { streamId: string; type: string } {
+  const space = payload.indexOf(' ');
+  return space < 0 ? { streamId: payload, type: '' } : { streamId: payload.slice(0, space), type: payload.slice(space + 1) };
+}
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
@@ -130,6 +136,6 @@ async function insertEvents(
   }
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const result = await sql<Selectable<EventsTable>>`with appended as (${insert}) ${sql.join(writes, sql``)}
-    select *, pg_notify(${EVENTS_CHANNEL}, stream_id) as notified from appended order by global_position`.execute(trx);
+    select *, pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type) as notified from appended order by global_position`.execute(trx);
   return result.rows.map(toStoredEvent);
 }

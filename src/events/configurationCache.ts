@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL } from './appendToStream.js';
+import { EVENTS_CHANNEL, parseEventNotice } from './appendToStream.js';
 import type { Notifier } from './notifier.js';
 
 interface Entry {
@@ -22,8 +22,8 @@ export class ConfigurationCache {
   constructor(private readonly ttlMs = 1000) {}
 
   async listen(notifier: Notifier): Promise<void> {
-    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (streamId) => {
-      if (CONFIG_STREAM.test(streamId)) this.entries.clear();
+    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
+      if (CONFIG_STREAM.test(parseEventNotice(payload).streamId)) this.entries.clear();
     });
   }
 

@@ -18,7 +18,7 @@ export interface ProjectorOptions {
   /**
    * After a pass that applied events, how long to let new ones gather before the next pass.
    * Under load every append notifies; a pass per notification would cost each projection a
-   * transaction or two per lead. A few tens of milliseconds of report lag buy batches instead.
+   * transaction or two per lead. A fifth of a second of report lag buys batches instead.
    */
   coalesceMs?: number;
 }
@@ -81,7 +81,7 @@ export class Projector {
   private async run(): Promise<void> {
     const pollMs = this.options.pollMs ?? 1000;
     let failures = 0;
-    const coalesceMs = this.options.coalesceMs ?? 50;
+    const coalesceMs = this.options.coalesceMs ?? 200;
     while (this.running) {
       this.pending = false;
       let applied = 0;

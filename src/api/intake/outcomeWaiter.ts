@@ -1,17 +1,18 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LeadsTable } from '../../db/schema.js';
-import { EVENTS_CHANNEL } from '../../events/appendToStream.js';
+import { EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
 import type { Notifier } from '../../events/notifier.js';
 
 export type LeadRow = Selectable<LeadsTable>;
 
 const FINAL = new Set(['delivered', 'rejected', 'failed']);
+const OUTCOMES = new Set(['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
 const POLL_MS = 1000;
 
 /**
  * Lets intake requests wait for their lead's outcome without a connection, a listener or a
  * queue subscription each: the process's one LISTEN connection wakes the waiters of a lead
- * whenever its stream is appended to; a slow poll covers a missed notification.
+ * when its outcome is appended; a slow poll covers a missed notification.
  */
 export class OutcomeWaiter {
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -20,8 +21,10 @@ export class OutcomeWaiter {
   constructor(private readonly db: Kysely<Database>) {}
 
   async listen(notifier: Notifier): Promise<void> {
-    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (streamId) => {
-      if (!streamId.startsWith('lead-')) return;
+    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
+      // Only an outcome ends a wait: an attempt starting or failing leaves the lead pending.
+      const { streamId, type } = parseEventNotice(payload);
+      if (!streamId.startsWith('lead-') || !OUTCOMES.has(type)) return;
       const set = this.waiters.get(streamId.slice('lead-'.length));
       if (set) for (const wake of set) wake();
     });
