@@ -161,7 +161,10 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
   if (requests.length === 0) return [];
   return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult[]> => {
     await lockAll(trx, requests);
-    const [keys, live, today] = [await earlierKeys(trx, requests), await liveLeads(trx, requests), await leadsToday(trx, requests)];
+    // One after another: they share the transaction's connection.
+    const keys = await earlierKeys(trx, requests);
+    const live = await liveLeads(trx, requests);
+    const today = await leadsToday(trx, requests);
     const now = Date.now();
     const accepted: { leadId: string; request: AcceptRequest }[] = [];
 
