@@ -56,7 +56,7 @@ export interface BootOptions {
 
 export async function openStorage(config: Config, logger?: Logger): Promise<Storage> {
   return config.DATABASE_URL
-    ? openPostgres(config.DATABASE_URL, { logger })
+    ? openPostgres(config.DATABASE_URL, { logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS })
     : openEmbedded(config.DATA_DIR, { logger });
 }
 

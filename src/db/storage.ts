@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
 import { PGlitePool } from './pglitePool.js';
+import { PreparingClient } from './preparedStatements.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
@@ -41,8 +42,14 @@ const pgTypes = {
     oid === pg.types.builtins.DATE ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export async function openPostgres(connectionString: string, opts: { max?: number; logger?: Logger } = {}): Promise<Storage> {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types: pgTypes, keepAlive: true });
+export async function openPostgres(connectionString: string, opts: { max?: number; logger?: Logger; preparedStatements?: boolean } = {}): Promise<Storage> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 10,
+    types: pgTypes,
+    keepAlive: true,
+    ...(opts.preparedStatements === false ? {} : { Client: PreparingClient }),
+  });
   // A connection's error (the server restarted, an admin killed the backend) must not crash
   // the process: pg emits it on idle clients through the pool, and on checked-out clients on
   // the client itself, where nobody else listens. The pool drops such clients on release.
