@@ -83,12 +83,15 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       logger,
     }), 'queue', logger);
     closers.unshift(() => queues.close());
-    const access = new AccessCache(storage.db);
-    await access.listen(notifier);
+    // One cache of configuration reads for the process: intake's keys and whitelists, the
+    // worker's integrations; cleared together when configuration changes.
+    const configuration = new ConfigurationCache();
+    await configuration.listen(notifier);
+    const access = new AccessCache(storage.db, configuration);
     const outcomes = new OutcomeWaiter(storage.db);
     await outcomes.listen(notifier);
     closers.unshift(async () => {
-      access.close();
+      configuration.close();
       outcomes.close();
     });
     let limiterRedis: Redis | undefined;
@@ -133,10 +136,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     if (roles.has('worker')) {
       const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
       closers.unshift(() => http.close());
-      const cache = new ConfigurationCache();
-      await cache.listen(notifier);
-      closers.unshift(async () => cache.close());
-      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics, cache }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
+      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics, cache: configuration }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
       const postbacks = await startPostbackWorker(
         { storage, store, vault, http, logger, retryScale: config.POSTBACK_RETRY_SCALE },
         { queues, notifier, concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS, pollMs: config.PROJECTION_POLL_MS, staleAfterMs: config.SWEEP_AFTER_MS },

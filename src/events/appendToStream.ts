@@ -37,8 +37,25 @@ function validated(events: DomainEvent[]): DomainEvent[] {
   });
 }
 
+/** The rows of one stream's new events, numbered from `after + 1`, each validated against its schema. */
+function eventRows(streamId: string, events: DomainEvent[], metadata: EventMetadata | undefined, after: number): EventRow[] {
+  const meta = JSON.stringify(metadata ?? {});
+  return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: after + i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta }));
+}
+
+/** Runs an insert of events, turning a (stream_id, stream_version) collision into the ConcurrencyError for `streamId`. */
+async function colliding<T>(streamId: string, expected: ExpectedVersion, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, expected);
+    throw err;
+  }
+}
+
 /**
- * Appends events to one stream inside the caller's transaction. The unique
+ * Appends events to one stream, inside the caller's transaction (`trx`), or as one statement
+ * of its own when every write it needs rides along (`options.alongside`). The unique
  * (stream_id, stream_version) constraint is the arbiter: of two appends that expected the
  * same version, including two racing first appends, exactly one commits and the other gets
  * a ConcurrencyError. A failed insert aborts the transaction, so callers retry from the top.
@@ -50,7 +67,6 @@ export async function appendToStream(
   options: AppendOptions,
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  const checked = validated(events);
   // 'any' means "after whatever is there": serialise such appends per stream so they never
   // collide on a version; explicit versions rely on the unique constraint instead.
   if (options.expectedVersion === 'any') await sql`select pg_advisory_xact_lock(hashtextextended(${`stream:${streamId}`}, 0))`.execute(trx);
@@ -60,15 +76,9 @@ export async function appendToStream(
   // cannot leave a gap. 'any' reads the head under its lock.
   const expected = options.expectedVersion;
   const base = expected === 'no_stream' ? 0 : expected === 'any' ? await headVersion(trx, streamId) : expected;
-  const metadata = JSON.stringify(options.metadata ?? {});
-  const rows = checked.map((e, i) => ({ stream_id: streamId, stream_version: base + i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
-  let stored: StoredEvent[];
-  try {
-    stored = await insertEvents(trx, rows, typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined, options.alongside);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, expected);
-    throw err;
-  }
+  const rows = eventRows(streamId, events, options.metadata, base);
+  const guard = typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined;
+  const stored = await colliding(streamId, expected, () => insertEvents(trx, rows, guard, options.alongside));
   if (stored.length === 0) throw new ConcurrencyError(streamId, expected);
   return stored;
 }
@@ -94,17 +104,9 @@ export interface NewStream {
  * with a ConcurrencyError naming the first stream, so callers retry the streams one by one.
  */
 export async function appendNewStreams(trx: Transaction<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
-  const rows = streams.flatMap(({ streamId, events, metadata }) => {
-    const meta = JSON.stringify(metadata ?? {});
-    return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta }));
-  });
+  const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
   if (rows.length === 0) return [];
-  try {
-    return await insertEvents(trx, rows);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new ConcurrencyError(streams[0]!.streamId, 'no_stream');
-    throw err;
-  }
+  return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows));
 }
 
 type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'>;

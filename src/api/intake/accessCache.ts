@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { ConfigurationCache } from '../../events/configurationCache.js';
-import type { Notifier } from '../../events/notifier.js';
+import type { ConfigurationCache } from '../../events/configurationCache.js';
 import type { IntegrationDefinition } from '../../events/types/configuration.js';
 import { authenticateApiKey, type ApiKeyAuthResult } from '../../security/apiKeyAuth.js';
 import type { WhitelistBounds } from '../../security/ipRanges.js';
@@ -28,22 +27,11 @@ export interface ApiIntegrationAccess {
  * working within a second across processes.
  */
 export class AccessCache {
-  private readonly cache: ConfigurationCache;
-
   constructor(
     private readonly db: Kysely<Database>,
-    ttlMs = 1000,
-  ) {
-    this.cache = new ConfigurationCache(ttlMs);
-  }
-
-  listen(notifier: Notifier): Promise<void> {
-    return this.cache.listen(notifier);
-  }
-
-  close(): void {
-    this.cache.close();
-  }
+    /** The process's one configuration cache (the delivery worker shares it). */
+    private readonly cache: ConfigurationCache,
+  ) {}
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     return this.cache.get(key, load);
