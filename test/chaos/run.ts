@@ -111,8 +111,11 @@ async function main(): Promise<void> {
   const start = (name: string, role: string) => {
     const p = spawnLeadgate([role], { env: { ...env, PORT: role === 'api' ? String(port) : '0' } });
     const log = createWriteStream(`${OUT}/${name}.log`, { flags: 'a' });
-    p.child.stdout?.pipe(log);
-    p.child.stderr?.pipe(log);
+    // Both streams share one file: neither may end it (the first to finish would close it under
+    // the other, and a later write crashes this runner); the file is closed once the child is gone.
+    p.child.stdout?.pipe(log, { end: false });
+    p.child.stderr?.pipe(log, { end: false });
+    p.child.once('close', () => log.end());
     processes.set(name, p);
     return p;
   };
