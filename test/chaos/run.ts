@@ -308,11 +308,23 @@ async function main(): Promise<void> {
     // Every conversion produced exactly its postback, none twice.
     await waitFor(async () => (conversions.every((k) => receiver.delivered.has(k)) ? true : undefined), 120_000, 'every postback').catch(() => undefined);
     const missing = conversions.filter((k) => !receiver.delivered.has(k));
-    const twice = [...receiver.delivered].filter(([, n]) => n > 1).map(([k]) => k);
+    // Postbacks are at-least-once: an attempt interrupted between the receiver's answer and its
+    // record (a worker killed, PostgreSQL restarting) is recorded as outcome unknown and sent
+    // again. Those are counted apart; a second delivery without one is a fault.
+    const interrupted = await db.query(`
+      select distinct d.lead_id || '|' || d.event as key from postback_deliveries d
+      join events e on e.stream_id = 'postback-' || d.id
+      where e.type = 'PostbackAttempted' and (e.data->>'outcomeUnknown')::boolean`);
+    const interruptedKeys = new Set(interrupted.rows.map((r: { key: string }) => r.key));
+    const deliveredTwice = [...receiver.delivered].filter(([, n]) => n > 1).map(([k]) => k);
+    const isExcused = (k: string) => interruptedKeys.has(k.split('|').slice(0, 2).join('|'));
+    const twice = deliveredTwice.filter((k) => !isExcused(k));
+    const twiceExcused = deliveredTwice.filter(isExcused);
     const unexpected = [...receiver.delivered.keys()].filter((k) => !conversions.includes(k));
     check('conversions recorded (for a fifth of the leads answered 200)', conversions.length, true);
     check('conversions whose postback never arrived', missing.length ? missing.slice(0, 5).join(' ') : 0, missing.length === 0);
-    check('postbacks delivered twice', twice.length ? twice.slice(0, 5).join(' ') : 0, twice.length === 0);
+    check('postbacks delivered twice without an outcome-unknown attempt', twice.length ? twice.slice(0, 5).join(' ') : 0, twice.length === 0);
+    check('postbacks delivered twice after an interrupted attempt (counted, allowed)', twiceExcused.length ? twiceExcused.slice(0, 5).join(' ') : 0, true);
     check('postbacks with no conversion behind them', unexpected.length, unexpected.length === 0);
     check('postback receiver calls in all (10 % answered 503 and were retried)', receiver.calls(), true);
 

@@ -185,6 +185,41 @@ describe.each(['postgres+redis', 'embedded'] as const)('postbacks (%s)', (shape)
     expect(receiver.calls.map((c) => c.url)).toEqual(['/lost?lead=ld_lost']);
   });
 
+  it('records an attempt whose worker died before recording its answer as outcome unknown, then sends again', async () => {
+    const { aff, receiver, postbackId } = await affiliateWithPostback({ event: 'lead', path: '/abandoned?lead={lead_id}' });
+    const longAgo = new Date(Date.now() - 2 * 3600_000);
+    const id = `pd_abandoned_${shape.replace('+', '_')}`;
+    await db()
+      .insertInto('postback_deliveries')
+      .values({
+        id,
+        postback_id: postbackId,
+        affiliate_id: aff.affiliateId,
+        lead_id: 'ld_abandoned',
+        event: 'lead',
+        method: 'GET',
+        url: `${receiver.url}/abandoned?lead={lead_id}`,
+        payload: JSON.stringify({ lead_id: 'ld_abandoned' }),
+        test: false,
+        status: 'new',
+        queued_at: longAgo,
+        created_at: longAgo,
+        updated_at: longAgo,
+        // A lease that ran out with its holder still named: that worker never released it.
+        lease_until: new Date(Date.now() - 60_000),
+        lease_holder: 'a-worker-that-was-killed',
+      })
+      .execute();
+    const delivery = await settled('ld_abandoned');
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, last_status: 200, lease_holder: null });
+    expect(receiver.calls.map((c) => c.url)).toEqual(['/abandoned?lead=ld_abandoned']);
+    const events = await server.runtime.deps.store.readStream(`postback-${id}`);
+    expect(events.map((e) => e.type)).toEqual(['PostbackAttempted', 'PostbackAttempted', 'PostbackDelivered']);
+    expect(events[0]!.data).toMatchObject({ attempt: 1, outcomeUnknown: true, error: expect.stringContaining('outcome unknown') });
+    expect(events[1]!.data).toMatchObject({ attempt: 2, status: 200 });
+    expect(events[1]!.data).not.toHaveProperty('outcomeUnknown');
+  });
+
   it('fires conversion postbacks only for their event and product', async () => {
     const { aff, api, receiver } = await affiliateWithPostback({ event: 'ftd', path: '/ftd?lead={lead_id}&amt={amount}&cur={currency}&tx={transaction_id}' });
     await server.admin.post(`/api/admin/affiliates/${aff.affiliateId}/postbacks`, { event: 'ftd', url: `${receiver.url}/other-product`, productId: (await server.admin.post('/api/admin/products', { name: 'Other' })).body.id });

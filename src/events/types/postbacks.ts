@@ -21,6 +21,8 @@ export const postbackEvents = {
     durationMs: z.number().int().nonnegative(),
     /** Set when another attempt of this series is scheduled. */
     retryInMs: z.number().int().nonnegative().optional(),
+    /** The attempt was interrupted (its worker killed, the database gone) before its answer was recorded: the receiver may have had the call. */
+    outcomeUnknown: z.boolean().optional(),
   }),
   PostbackDelivered: z.object({ ...delivery, attempt: z.number().int().positive() }),
   /** The series gave up: attempts exhausted, the receiver is gone, or the postback was disabled or removed. */

@@ -37,19 +37,20 @@ const METADATA: EventMetadata = { actor: { kind: 'system', id: 'postbacks' } };
 export const postbackStreamOf = (deliveryId: string) => `postback-${deliveryId}`;
 
 /**
- * Takes the delivery for one attempt, or answers false when another worker holds it (a
+ * Takes the delivery for one attempt, or answers undefined when another worker holds it (a
  * stalled job run twice, a resend while an attempt is in flight). A conditional UPDATE, not
  * a transaction held open across the HTTP call: the embedded database has one connection.
+ * `abandoned` says the lease taken had expired with a holder: an attempt that never got to
+ * record its outcome (its worker was killed, or the database went away after the call).
  */
-async function claim(db: Kysely<Database>, deliveryId: string, holder: string): Promise<boolean> {
-  const row = await db
-    .updateTable('postback_deliveries')
-    .set({ lease_until: sql<Date>`now() + ${`${LEASE_MS} milliseconds`}::interval`, lease_holder: holder })
-    .where('id', '=', deliveryId)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+async function claim(db: Kysely<Database>, deliveryId: string, holder: string): Promise<{ abandoned: boolean } | undefined> {
+  const { rows } = await sql<{ abandoned: boolean }>`
+    update postback_deliveries d
+    set lease_until = now() + ${`${LEASE_MS} milliseconds`}::interval, lease_holder = ${holder}
+    from (select id, lease_holder is not null as abandoned from postback_deliveries where id = ${deliveryId} for update) previous
+    where d.id = previous.id and (d.lease_until is null or d.lease_until < now())
+    returning previous.abandoned`.execute(db);
+  return rows[0];
 }
 
 async function release(db: Kysely<Database>, deliveryId: string, holder: string): Promise<void> {
@@ -79,7 +80,8 @@ function problemOf(answer: CrmAnswer): string | undefined {
 export async function firePostback(deps: PostbackDeps, deliveryId: string, series: number): Promise<FireResult> {
   const { db } = deps.storage;
   const holder = randomUUID();
-  if (!(await claim(db, deliveryId, holder))) {
+  const lease = await claim(db, deliveryId, holder);
+  if (!lease) {
     const exists = await db.selectFrom('postback_deliveries').select('id').where('id', '=', deliveryId).executeTakeFirst();
     return exists ? { status: 'retry', delayMs: BUSY_RETRY_MS } : { status: 'missing' };
   }
@@ -96,9 +98,19 @@ export async function firePostback(deps: PostbackDeps, deliveryId: string, serie
       return { status: 'failed' };
     }
 
-    const attempt = state.attempts + 1;
     const secret = delivery.method === 'POST' ? await signingSecret(deps, delivery.affiliate_id) : undefined;
     const request = postbackRequest(delivery, new Date(), secret);
+    if (lease.abandoned) {
+      // The receiver may have had that call: say so in the delivery's history before calling
+      // again, so a postback it receives twice is explained (postbacks are at-least-once).
+      state.attempts++;
+      state.seriesAttempts++;
+      const error = 'outcome unknown: the attempt was interrupted before its answer was recorded';
+      await record(deps, delivery, [
+        event('PostbackAttempted', { deliveryId, series: state.series, attempt: state.attempts, method: request.method, url: request.url, error, durationMs: 0, retryInMs: 0, outcomeUnknown: true }),
+      ]);
+    }
+    const attempt = state.attempts + 1;
     const answer = await deps.http.send({ ...request, timeoutMs: POSTBACK_TIMEOUT_MS });
     const status = answer.kind === 'response' ? answer.status : undefined;
     const error = problemOf(answer);
