@@ -70,7 +70,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   try {
     const applied = await untilAvailable(() => migrateToLatest(storage.db), 'database', logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections);
+    const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections, { logger });
     const secretKey = await resolveSecretKey({ secretKey: config.SECRET_KEY, embedded: storage.kind === 'embedded', dataDir: config.DATA_DIR });
     const vault = new SecretVault(new SecretBox(secretKey));
     const notifier = new Notifier(() => storage.openListenConnection(), logger);

@@ -40,7 +40,7 @@ function validated(events: DomainEvent[]): DomainEvent[] {
 /** The rows of one stream's new events, numbered from `after + 1`, each validated against its schema. */
 function eventRows(streamId: string, events: DomainEvent[], metadata: EventMetadata | undefined, after: number): EventRow[] {
   const meta = JSON.stringify(metadata ?? {});
-  return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: after + i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta }));
+  return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: after + i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta, after }));
 }
 
 /** Runs an insert of events, turning a (stream_id, stream_version) collision into the ConcurrencyError for `streamId`. */
@@ -77,8 +77,8 @@ export async function appendToStream(
   const expected = options.expectedVersion;
   const base = expected === 'no_stream' ? 0 : expected === 'any' ? await headVersion(trx, streamId) : expected;
   const rows = eventRows(streamId, events, options.metadata, base);
-  const guard = typeof expected === 'number' && expected > 0 ? { streamId, version: expected } : undefined;
-  const stored = await colliding(streamId, expected, () => insertEvents(trx, rows, guard, options.alongside));
+  const guarded = typeof expected === 'number' && expected > 0;
+  const stored = await colliding(streamId, expected, () => insertEvents(trx, rows, guarded, options.alongside));
   if (stored.length === 0) throw new ConcurrencyError(streamId, expected);
   return stored;
 }
@@ -109,30 +109,60 @@ export async function appendNewStreams(trx: Transaction<Database>, streams: NewS
   return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows));
 }
 
-type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'>;
+/** One event for an existing stream at an explicit version, with the writes its inline projections make. */
+export interface GuardedAppend {
+  streamId: string;
+  event: DomainEvent;
+  expectedVersion: number;
+  metadata?: EventMetadata;
+  /** Built with `appendedTo(streamId)` as their guard. */
+  alongside: Compilable[];
+}
+
+/** True inside a multi-stream append's statement only if this stream's event was inserted. */
+export const appendedTo = (streamId: string) => sql<SqlBool>`exists (select 1 from appended where stream_id = ${streamId})`;
 
 /**
- * One round trip: the (guarded) insert, and the NOTIFY that wakes consumers when it commits (evaluated
- * per row; PostgreSQL folds identical notifications of a transaction into one).
+ * Appends one event to each of several streams (distinct streams) in one statement: group
+ * commit for the delivery workers. Each insert is guarded by its own expected version, so a
+ * stale one is simply not inserted and answered with its ConcurrencyError while the others
+ * commit; a race on a version (the unique constraint) fails the whole statement, which then
+ * stored nothing, and the caller appends those streams one by one (alone, the collision is
+ * that stream's ConcurrencyError).
  */
-async function insertEvents(
-  trx: Kysely<Database>,
-  rows: EventRow[],
-  onlyAfter?: { streamId: string; version: number },
-  alongside: Compilable[] = [],
-): Promise<StoredEvent[]> {
+export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppend[]): Promise<(StoredEvent | ConcurrencyError)[]> {
+  const rows = appends.flatMap((a) => eventRows(a.streamId, [a.event], a.metadata, a.expectedVersion));
+  const insert = () => insertEvents(db, rows, true, appends.flatMap((a) => a.alongside));
+  // Alone, a collision is that stream's ConcurrencyError; in a batch, it says only that one of them raced.
+  const stored = appends.length === 1 ? await colliding(appends[0]!.streamId, appends[0]!.expectedVersion, insert) : await insert();
+  const byStream = new Map(stored.map((e) => [e.streamId, e]));
+  return appends.map((a) => byStream.get(a.streamId) ?? new ConcurrencyError(a.streamId, a.expectedVersion));
+}
+
+/** An event's row, and the version its stream must be at before it (the insert's guard). */
+type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'> & { after: number };
+
+/**
+ * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
+ * per row; PostgreSQL folds identical notifications of a transaction into one). `guarded`:
+ * each row goes in only if its stream is at the version before the first new one (its
+ * `after`), so a stale expected version inserts nothing and a future one leaves no gap.
+ */
+async function insertEvents(trx: Kysely<Database>, rows: EventRow[], guarded = false, alongside: Compilable[] = []): Promise<StoredEvent[]> {
   let insert;
-  if (!onlyAfter) {
-    insert = trx.insertInto('events').values(rows).returningAll();
+  if (!guarded) {
+    insert = trx
+      .insertInto('events')
+      .values(rows.map(({ after: _after, ...row }) => row))
+      .returningAll();
   } else {
-    // Inserts nothing unless the stream is at (at least) the expected version.
-    const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb)`));
+    const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb, ${r.after}::integer)`));
     insert = trx
       .insertInto('events')
       .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
       .expression(
-        sql`select * from (values ${values}) as v (stream_id, stream_version, type, data, metadata)
-          where exists (select 1 from events where stream_id = ${onlyAfter.streamId} and stream_version = ${onlyAfter.version})`,
+        sql`select v.stream_id, v.stream_version, v.type, v.data, v.metadata from (values ${values}) as v (stream_id, stream_version, type, data, metadata, after)
+          where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)`,
       )
       .returningAll();
   }

@@ -1,9 +1,21 @@
 import type { Compilable, Expression, Kysely, SqlBool, Transaction } from 'kysely';
+import { GroupCommit } from '../db/groupCommit.js';
 import type { Database } from '../db/schema.js';
-import { APPENDED, appendNewStreams, appendToStream, type AppendOptions, type NewStream } from './appendToStream.js';
+import type { Logger } from '../logger.js';
+import {
+  APPENDED,
+  appendedTo,
+  appendNewStreams,
+  appendToStream,
+  appendToStreams,
+  type AppendOptions,
+  type GuardedAppend,
+  type NewStream,
+} from './appendToStream.js';
+import { ConcurrencyError } from './errors.js';
 import type { DomainEvent, EventType, StoredEvent } from './events.js';
 import { readAllBatch, type Checkpoint } from './readAllBatch.js';
-import { readStream } from './readStream.js';
+import { readStream, readStreams } from './readStream.js';
 
 /**
  * A projection applied in the append's own transaction: the state the hot path and the
@@ -29,22 +41,62 @@ export interface AppendRequest extends AppendOptions {
   trx?: Transaction<Database>;
 }
 
+export interface EventStoreOptions {
+  /**
+   * Group commit (the default): concurrent lone appends at explicit versions share one
+   * statement, and concurrent stream reads one query, as the delivery workers' jobs do.
+   */
+  groupCommit?: boolean;
+  logger?: Logger;
+}
+
+/** Appends or reads per batch at most, and batches running at once. */
+const BATCH = { maxBatch: 100, appendsInFlight: 2, readsInFlight: 4 };
+
 export class EventStore {
   private readonly inlineByType = new Map<EventType, InlineProjection[]>();
+  private readonly appends?: GroupCommit<GuardedAppend, StoredEvent | ConcurrencyError>;
+  private readonly reads?: GroupCommit<string, StoredEvent[]>;
 
   constructor(
     readonly db: Kysely<Database>,
     inline: InlineProjection[] = [],
+    options: EventStoreOptions = {},
   ) {
     for (const projection of inline) {
       for (const type of projection.handles) {
         this.inlineByType.set(type, [...(this.inlineByType.get(type) ?? []), projection]);
       }
     }
+    if (options.groupCommit ?? true) {
+      const { logger } = options;
+      this.appends = new GroupCommit(async (appends) => (await appendToStreams(db, appends)).map((value) => ({ value })), {
+        maxBatch: BATCH.maxBatch,
+        maxInFlight: BATCH.appendsInFlight,
+        label: 'event append',
+        logger,
+      });
+      this.reads = new GroupCommit(
+        async (ids) => {
+          const streams = await readStreams(db, ids);
+          return ids.map((id) => ({ value: streams.get(id)! }));
+        },
+        { maxBatch: BATCH.maxBatch, maxInFlight: BATCH.readsInFlight, label: 'stream read', logger },
+      );
+    }
   }
 
   async append(streamId: string, events: DomainEvent[], request: AppendRequest): Promise<StoredEvent[]> {
-    const writes = request.trx ? undefined : this.inlineWrites(events, request.expectedVersion);
+    const { expectedVersion, trx } = request;
+    if (this.appends && !trx && !request.alongside && events.length === 1 && typeof expectedVersion === 'number' && expectedVersion > 0) {
+      const alongside = this.inlineWrites(events, expectedVersion, appendedTo(streamId));
+      if (alongside) {
+        const stored = await this.appends.submit({ streamId, event: events[0]!, expectedVersion, metadata: request.metadata, alongside });
+        if (stored instanceof ConcurrencyError) throw stored;
+        return [stored];
+      }
+    }
+    const writes = trx ? undefined : this.inlineWrites(events, expectedVersion, APPENDED);
     if (writes) return appendToStream(this.db, streamId, events, { ...request, alongside: writes });
     const run = async (trx: Transaction<Database>) => {
       const stored = await appendToStream(trx, streamId, events, request);
@@ -62,7 +114,7 @@ export class EventStore {
   }
 
   readStream(streamId: string, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {
-    return readStream(db, streamId);
+    return this.reads && db === this.db ? this.reads.submit(streamId) : readStream(db, streamId);
   }
 
   readAllBatch(after: Checkpoint, limit: number, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {
@@ -74,12 +126,12 @@ export class EventStore {
    * append's statement: the append is then one statement, atomic without a transaction.
    * (Two events could change one row twice in a statement, which PostgreSQL does not order.)
    */
-  private inlineWrites(events: DomainEvent[], expectedVersion: AppendOptions['expectedVersion']): Compilable[] | undefined {
+  private inlineWrites(events: DomainEvent[], expectedVersion: AppendOptions['expectedVersion'], appended: Expression<SqlBool>): Compilable[] | undefined {
     if (events.length !== 1 || typeof expectedVersion !== 'number') return undefined;
     const pending = { ...events[0]!, streamVersion: expectedVersion + 1 } as PendingEvent;
     const writes: Compilable[] = [];
     for (const projection of this.inlineByType.get(pending.type) ?? []) {
-      const own = projection.writesFor?.(this.db, pending, APPENDED);
+      const own = projection.writesFor?.(this.db, pending, appended);
       if (!own) return undefined;
       writes.push(...own);
     }

@@ -8,3 +8,11 @@ export async function readStream(db: Kysely<Database>, streamId: string): Promis
   const rows = await db.selectFrom('events').selectAll().where('stream_id', '=', streamId).orderBy('stream_version').execute();
   return rows.map(toStoredEvent);
 }
+
+/** Several streams' events in one query, each in version order; a stream with no events maps to []. */
+export async function readStreams(db: Kysely<Database>, streamIds: string[]): Promise<Map<string, StoredEvent[]>> {
+  const streams = new Map<string, StoredEvent[]>(streamIds.map((id) => [id, []]));
+  const rows = await db.selectFrom('events').selectAll().where('stream_id', 'in', [...streams.keys()]).orderBy('stream_id').orderBy('stream_version').execute();
+  for (const row of rows) streams.get(row.stream_id)!.push(toStoredEvent(row));
+  return streams;
+}
