@@ -28,8 +28,9 @@ interface Waiting<I, O> {
  * its item had gone alone.
  *
  * `run` must be all or nothing for the batch when it throws (one statement, or one
- * transaction): the items are then tried again one by one, so whatever failed the batch (a
- * deadlock, a dropped connection, one item's constraint violation) fails at most that item.
+ * transaction): the items are then tried again one at a time, within the batch's own slot,
+ * so whatever failed the batch (a deadlock, a dropped connection, one item's constraint
+ * violation) fails at most that item.
  */
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
@@ -69,10 +70,11 @@ export class GroupCommit<I, O> {
     let outcomes: ItemOutcome<O>[];
     try {
       outcomes = await this.run(batch.map((w) => w.item));
+      if (outcomes.length !== batch.length) throw new Error(`${this.options.label} batch answered ${outcomes.length} of ${batch.length} items`);
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       this.options.logger?.warn({ err: (err as Error).message, items: batch.length }, `${this.options.label} batch failed; running its items one by one`);
-      await Promise.all(batch.map((w) => this.commit([w])));
+      for (const w of batch) await this.commit([w]);
       return;
     }
     batch.forEach((w, i) => {

@@ -115,28 +115,32 @@ export interface GuardedAppend {
   event: DomainEvent;
   expectedVersion: number;
   metadata?: EventMetadata;
-  /** Built with `appendedTo(streamId)` as their guard. */
+  /** Built with `appendedTo(streamId, expectedVersion + 1)` as their guard. */
   alongside: Compilable[];
 }
 
-/** True inside a multi-stream append's statement only if this stream's event was inserted. */
-export const appendedTo = (streamId: string) => sql<SqlBool>`exists (select 1 from appended where stream_id = ${streamId})`;
+/** True inside a multi-stream append's statement only if this stream's event at this version was inserted. */
+export const appendedTo = (streamId: string, version: number) =>
+  sql<SqlBool>`exists (select 1 from appended where stream_id = ${streamId} and stream_version = ${version}::integer)`;
 
 /**
- * Appends one event to each of several streams (distinct streams) in one statement: group
- * commit for the delivery workers. Each insert is guarded by its own expected version, so a
- * stale one is simply not inserted and answered with its ConcurrencyError while the others
- * commit; a race on a version (the unique constraint) fails the whole statement, which then
- * stored nothing, and the caller appends those streams one by one (alone, the collision is
- * that stream's ConcurrencyError).
+ * Appends one event to each of several streams in one statement: group commit for the
+ * delivery workers. Each insert is guarded by its own expected version, and a version taken
+ * meanwhile is skipped (ON CONFLICT DO NOTHING), so a stale or future version is answered
+ * with its ConcurrencyError while the others commit. A stream named twice (two workers on
+ * one lead) goes once per statement: its later appends follow, each in its own.
  */
 export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppend[]): Promise<(StoredEvent | ConcurrencyError)[]> {
-  const rows = appends.flatMap((a) => eventRows(a.streamId, [a.event], a.metadata, a.expectedVersion));
-  const insert = () => insertEvents(db, rows, true, appends.flatMap((a) => a.alongside));
-  // Alone, a collision is that stream's ConcurrencyError; in a batch, it says only that one of them raced.
-  const stored = appends.length === 1 ? await colliding(appends[0]!.streamId, appends[0]!.expectedVersion, insert) : await insert();
+  const streams = new Set<string>();
+  const first = appends.filter((a) => !streams.has(a.streamId) && streams.add(a.streamId));
+  const rows = first.flatMap((a) => eventRows(a.streamId, [a.event], a.metadata, a.expectedVersion));
+  const stored = await insertEvents(db, rows, true, first.flatMap((a) => a.alongside), { skipTaken: true });
   const byStream = new Map(stored.map((e) => [e.streamId, e]));
-  return appends.map((a) => byStream.get(a.streamId) ?? new ConcurrencyError(a.streamId, a.expectedVersion));
+  const results = new Map<GuardedAppend, StoredEvent | ConcurrencyError>(
+    first.map((a) => [a, byStream.get(a.streamId) ?? new ConcurrencyError(a.streamId, a.expectedVersion)]),
+  );
+  for (const a of appends) if (!results.has(a)) results.set(a, (await appendToStreams(db, [a]))[0]!);
+  return appends.map((a) => results.get(a)!);
 }
 
 /** An event's row, and the version its stream must be at before it (the insert's guard). */
@@ -146,9 +150,17 @@ type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | '
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one). `guarded`:
  * each row goes in only if its stream is at the version before the first new one (its
- * `after`), so a stale expected version inserts nothing and a future one leaves no gap.
+ * `after`), so a future expected version inserts nothing and leaves no gap; a stale one
+ * collides on the unique (stream_id, stream_version), or with `skipTaken` (one event per
+ * stream only: a stream's rows must go in all or none) is skipped.
  */
-async function insertEvents(trx: Kysely<Database>, rows: EventRow[], guarded = false, alongside: Compilable[] = []): Promise<StoredEvent[]> {
+async function insertEvents(
+  trx: Kysely<Database>,
+  rows: EventRow[],
+  guarded = false,
+  alongside: Compilable[] = [],
+  options: { skipTaken?: boolean } = {},
+): Promise<StoredEvent[]> {
   let insert;
   if (!guarded) {
     insert = trx
@@ -164,6 +176,7 @@ async function insertEvents(trx: Kysely<Database>, rows: EventRow[], guarded = f
         sql`select v.stream_id, v.stream_version, v.type, v.data, v.metadata from (values ${values}) as v (stream_id, stream_version, type, data, metadata, after)
           where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)`,
       )
+      .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
       .returningAll();
   }
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);

@@ -79,7 +79,8 @@ export class EventStore {
       this.reads = new GroupCommit(
         async (ids) => {
           const streams = await readStreams(db, ids);
-          return ids.map((id) => ({ value: streams.get(id)! }));
+          // A copy each: two callers reading one stream must not share an array.
+          return ids.map((id) => ({ value: [...streams.get(id)!] }));
         },
         { maxBatch: BATCH.maxBatch, maxInFlight: BATCH.readsInFlight, label: 'stream read', logger },
       );
@@ -89,7 +90,7 @@ export class EventStore {
   async append(streamId: string, events: DomainEvent[], request: AppendRequest): Promise<StoredEvent[]> {
     const { expectedVersion, trx } = request;
     if (this.appends && !trx && !request.alongside && events.length === 1 && typeof expectedVersion === 'number' && expectedVersion > 0) {
-      const alongside = this.inlineWrites(events, expectedVersion, appendedTo(streamId));
+      const alongside = this.inlineWrites(events, expectedVersion, appendedTo(streamId, expectedVersion + 1));
       if (alongside) {
         const stored = await this.appends.submit({ streamId, event: events[0]!, expectedVersion, metadata: request.metadata, alongside });
         if (stored instanceof ConcurrencyError) throw stored;
