@@ -3,6 +3,7 @@ import type { Database, LeadsReportTable } from '../db/schema.js';
 import type { EventType, StoredEvent } from '../events/events.js';
 import type { LeadFields } from '../events/types/lead.js';
 import type { AsyncProjection } from './asyncProjection.js';
+import { rebuildLeadsReport } from './leadsReportRebuild.js';
 
 type Row = Selectable<LeadsReportTable>;
 
@@ -26,8 +27,9 @@ function earliest(a: Date | null, b: Date): Date {
 function leadColumns(lead: Partial<LeadFields>) {
   const subs = Object.fromEntries(SUBS.map((s) => [s, lead[s] ?? null])) as Record<(typeof SUBS)[number], string | null>;
   return {
-    // A refused body was not normalised: its country is upper-cased here so the filter finds it.
-    country: lead.country?.toUpperCase() ?? null,
+    // A refused body was not normalised: its country is upper-cased here so the filter finds
+    // it (ASCII letters only, as the set-based rebuild does, so both agree on any input).
+    country: lead.country?.replace(/[a-z]+/g, (letters) => letters.toUpperCase()) ?? null,
     email: lead.email ?? null,
     first_name: lead.firstName ?? null,
     last_name: lead.lastName ?? null,
@@ -140,6 +142,7 @@ export const leadsReport: AsyncProjection = {
   name: 'leads_report',
   handles,
   tables: ['leads_report'],
+  rebuild: rebuildLeadsReport,
   async apply(trx: Transaction<Database>, events: StoredEvent[]) {
     // Only rows this batch does not create need loading: in a replay most leads' events
     // arrive together, their LeadReceived first. One array parameter, not one a lead.

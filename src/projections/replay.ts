@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { START } from '../events/readAllBatch.js';
 import type { AsyncProjection } from './asyncProjection.js';
-import { behindHead, ensureCheckpoint, logHead, storeCheckpoint } from './checkpoints.js';
+import { behindHead, ensureCheckpoint, lockCheckpoint, logHead, storeCheckpoint } from './checkpoints.js';
 import { processBatch } from './processBatch.js';
 import { dropIndexesForReplay, restoreReplayIndexes } from './replayIndexes.js';
 
@@ -41,8 +41,43 @@ export async function resetProjection(db: Kysely<Database>, projection: AsyncPro
 }
 
 /**
- * Drops and rebuilds each projection from the log. Consumers running elsewhere may help
- * (batches stay exclusive); the rebuild ends when the projection has caught up with the log.
+ * A projection's SQL rebuild (see AsyncProjection.rebuild) up to the log's gap-safe head, with
+ * its checkpoint, in one transaction. Undefined when it cannot run: another consumer holds the
+ * projection or has already applied a batch since the reset (the batches then finish the job).
+ * Returns how many events of the log the rebuild covered.
+ */
+async function rebuildInSql(db: Kysely<Database>, projection: AsyncProjection): Promise<number | undefined> {
+  const rebuild = projection.rebuild;
+  if (!rebuild) return undefined;
+  return db.transaction().execute(async (trx) => {
+    const checkpoint = await lockCheckpoint(trx, projection.name);
+    if (!checkpoint || checkpoint.globalPosition !== START.globalPosition) return undefined;
+    // The last event below the oldest open transaction: everything up to it is final (readAllBatch).
+    const last = await trx
+      .selectFrom('events')
+      .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position', 'created_at'])
+      .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+      .orderBy('transaction_id', 'desc')
+      .orderBy('global_position', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!last) return 0;
+    const upTo = { transactionId: last.transaction_id, globalPosition: String(last.global_position) };
+    await rebuild(trx, upTo);
+    await storeCheckpoint(trx, projection.name, upTo, last.created_at);
+    const { covered } = await trx
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<string>().as('covered'))
+      .where(sql<boolean>`(transaction_id, global_position) <= (${upTo.transactionId}::xid8, ${upTo.globalPosition}::bigint)`)
+      .executeTakeFirstOrThrow();
+    return Number(covered);
+  });
+}
+
+/**
+ * Drops and rebuilds each projection from the log: in SQL when it has a rebuild, then (or
+ * else) batch by batch. Consumers running elsewhere may help (batches stay exclusive); the
+ * rebuild ends when the projection has caught up with the log.
  */
 export async function replayProjections(
   db: Kysely<Database>,
@@ -55,6 +90,12 @@ export async function replayProjections(
     const head = await logHead(db);
     const progress: ReplayProgress = { projection: projection.name, done: 0, total };
     options.onProgress?.(progress);
+    // Then batches carry it from where the SQL rebuild (if any) stopped to the head.
+    const rebuilt = await rebuildInSql(db, projection);
+    if (rebuilt !== undefined) {
+      progress.done += rebuilt;
+      options.onProgress?.(progress);
+    }
     for (;;) {
       const result = await processBatch(db, projection, options.batchSize ?? 2000);
       if (result.status === 'caught_up') {
