@@ -74,53 +74,52 @@ const COLUMNS = [
  * Refused requests are one row each, as the fold writes them.
  */
 export async function rebuildLeadsReport(trx: Transaction<Database>, upTo: Checkpoint): Promise<void> {
+  const bound = sql`(transaction_id, global_position) <= (${upTo.transactionId}::xid8, ${upTo.globalPosition}::bigint)`;
+  // "The value at the last (first) version" as max (min) over arrays led by the zero-padded
+  // version: a plain aggregate in one pass, where ordered aggregates would sort every lead.
+  const at = (...values: RawBuilder<unknown>[]) => sql`array[lpad(l.v::text, 10, '0'), ${sql.join(values)}]`;
+  // For this transaction only: the planner's guesses for the aggregates are far off and
+  // would have JIT compile for about a second, and sorts of a million rows need more than
+  // the default 4 MB to stay off disk.
+  await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
   await sql`
-    with scope as (
-      select stream_version as v, type, data, created_at from events
-      where (transaction_id, global_position) <= (${upTo.transactionId}::xid8, ${upTo.globalPosition}::bigint)
-        and type in ('LeadReceived', 'LeadRefused', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed', 'LeadConverted')
-    ),
-    later as (
-      select data->>'leadId' as lead_id, v, type, data, created_at from scope
-      where type not in ('LeadReceived', 'LeadRefused')
+    with later as not materialized (
+      select data->>'leadId' as lead_id, stream_version as v, type, data, created_at from events
+      where ${bound} and type in ('LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed', 'LeadConverted')
     ),
     first_final as (
       select lead_id, min(v) as v from later where type in ${FINALS} group by lead_id
     ),
-    touching as (
-      select l.*, (l.type in ${FINALS} or l.type = 'DeliveryAttemptFailed') as sets_code
-      from later l left join first_final f using (lead_id)
-      where l.type in ${FINALS}
-         or (l.type = 'DeliveryAttemptFailed' and (f.v is null or l.v < f.v))
-         or (l.type = 'LeadConverted' and l.data->>'event' in ('signup', 'ftd'))
-    ),
     folded as (
-      select lead_id,
-        (array_agg(type order by v desc) filter (where type in ${FINALS}))[1] as final_type,
-        (array_agg(type order by v desc) filter (where sets_code))[1] as code_type,
-        (array_agg(data order by v desc) filter (where sets_code))[1] as code_data,
-        (array_agg(data order by v desc) filter (where type = 'LeadDelivered'))[1] as delivered,
-        min(${isoAsJsDate(sql`data->>'occurredAt'`)}) filter (where type = 'LeadConverted') as signup_at,
-        (array_agg(data order by v) filter (where type = 'LeadConverted' and data->>'event' = 'ftd'))[1] as ftd,
-        (array_agg(created_at order by v desc))[1] as last_at
-      from touching group by lead_id
+      select l.lead_id,
+        max(${at(sql`l.type`)}) filter (where l.type in ${FINALS}) as final,
+        max(${at(sql`l.type`, sql`l.data->>'code'`, sql`l.data->>'error'`)})
+          filter (where l.type in ${FINALS} or (l.type = 'DeliveryAttemptFailed' and (f.v is null or l.v < f.v))) as code,
+        max(${at(sql`l.data->>'autoLoginUrl'`, sql`l.data->>'externalId'`)}) filter (where l.type = 'LeadDelivered') as delivered,
+        min(${isoAsJsDate(sql`l.data->>'occurredAt'`)}) filter (where l.type = 'LeadConverted' and l.data->>'event' in ('signup', 'ftd')) as signup_at,
+        min(${at(sql`l.data->>'occurredAt'`, sql`l.data->>'amount'`, sql`l.data->>'currency'`)}) filter (where l.type = 'LeadConverted' and l.data->>'event' = 'ftd') as ftd,
+        max(${at(sql`l.created_at::text`)}) filter (where l.type in ${FINALS}
+          or (l.type = 'DeliveryAttemptFailed' and (f.v is null or l.v < f.v))
+          or (l.type = 'LeadConverted' and l.data->>'event' in ('signup', 'ftd'))) as last
+      from later l left join first_final f using (lead_id)
+      group by l.lead_id
     )
     insert into leads_report (${sql.join(COLUMNS.map((c) => sql.id(c)))})
     select e.data->>'leadId', ${asJsDate(sql`e.created_at`)}, e.data->>'affiliateId', e.data->>'campaignId', e.data->>'productId', e.data->>'integrationId',
       ${sql.join(leadColumns(sql`e.data->'lead'`))},
-      case f.final_type when 'LeadDelivered' then 'delivered' when 'LeadRejected' then 'rejected' when 'LeadDeliveryFailed' then 'failed' else 'pending' end,
-      case when f.code_type = 'LeadDelivered' then null else f.code_data->>'code' end,
-      case when f.code_type = 'LeadDelivered' then null else f.code_data->>'error' end,
-      f.delivered->>'autoLoginUrl',
-      f.delivered->>'externalId',
+      case f.final[2] when 'LeadDelivered' then 'delivered' when 'LeadRejected' then 'rejected' when 'LeadDeliveryFailed' then 'failed' else 'pending' end,
+      case when f.code[2] = 'LeadDelivered' then null else f.code[3] end,
+      case when f.code[2] = 'LeadDelivered' then null else f.code[4] end,
+      f.delivered[2],
+      f.delivered[3],
       f.signup_at,
-      ${isoAsJsDate(sql`f.ftd->>'occurredAt'`)},
-      (f.ftd->>'amount')::numeric,
-      f.ftd->>'currency',
+      ${isoAsJsDate(sql`f.ftd[2]`)},
+      f.ftd[3]::numeric,
+      f.ftd[4],
       (e.data->>'test')::boolean,
-      ${asJsDate(sql`coalesce(f.last_at, e.created_at)`)}
-    from scope e left join folded f on f.lead_id = e.data->>'leadId'
-    where e.type = 'LeadReceived'
+      ${asJsDate(sql`coalesce(f.last[2]::timestamptz, e.created_at)`)}
+    from events e left join folded f on f.lead_id = e.data->>'leadId'
+    where ${bound} and e.type = 'LeadReceived'
     union all
     select e.data->>'refusalId', ${asJsDate(sql`e.created_at`)}, e.data->>'affiliateId', e.data->>'campaignId', e.data->>'productId', null,
       ${sql.join(leadColumns(sql`e.data->'lead'`))},
@@ -128,6 +127,6 @@ export async function rebuildLeadsReport(trx: Transaction<Database>, upTo: Check
       e.data->>'code', e.data->>'error', null, null, null, null, null, null,
       (e.data->>'test')::boolean,
       ${asJsDate(sql`e.created_at`)}
-    from scope e
-    where e.type = 'LeadRefused'`.execute(trx);
+    from events e
+    where ${bound} and e.type = 'LeadRefused'`.execute(trx);
 }
