@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Cleanup } from './cleanup.js';
 import { startCrm } from './crm.js';
-import { createDatabase, queuePrefix } from './infra.js';
+import { createDatabase, queuePrefix, secretKey } from './infra.js';
 import { LeadBodies } from './leadBodies.js';
 import { setupAffiliate, startLeadgate } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
 import { parseOptions } from './options.js';
 import { ROOT, cleanUpOnExit } from './processes.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 
 /**
  * CPU profile of leadgate under the bench's load, summarised by self time.
@@ -18,6 +20,7 @@ import { ROOT, cleanUpOnExit } from './processes.js';
  *   npx tsx bench/profile.ts accept [seconds]   # `leadgate api`, sync window 0
  *   npx tsx bench/profile.ts sync [seconds]     # `leadgate start`, full sync path
  *   npx tsx bench/profile.ts embedded [seconds] # `leadgate api` on PGlite, sync window 0
+ *   npx tsx bench/profile.ts delivery [leads]   # `leadgate worker` draining leads queued meanwhile (default 10,000)
  *   npx tsx bench/profile.ts <file.cpuprofile>  # summarise an existing profile
  */
 interface CallFrame {
@@ -119,60 +122,101 @@ function placeOf(frame: CallFrame): string {
   return url;
 }
 
-type Mode = 'accept' | 'sync' | 'embedded';
-const MODES: readonly string[] = ['accept', 'sync', 'embedded'];
+type Mode = 'accept' | 'sync' | 'embedded' | 'delivery';
+const MODES: readonly string[] = ['accept', 'sync', 'embedded', 'delivery'];
 
-async function record(mode: Mode, seconds: number): Promise<{ file: string; window: [number, number] }> {
+/** leadgate's delivery queue (src/workers/delivery/deliveryQueue.ts). */
+const DELIVERY_QUEUE = 'delivery';
+
+/**
+ * `leadgate worker` profiled while it drains `leads` leads that `leadgate api` accepted into
+ * its delivery queue, paused from outside meanwhile; the window is resume to drained.
+ */
+async function recordDelivery(leads: number, dir: string, cleanup: Cleanup): Promise<{ pid: number; window: [number, number] }> {
+  const options = parseOptions([]);
+  const crm = await startCrm(cleanup);
+  const db = await createDatabase(options.postgresUrl, 'profile_delivery', cleanup);
+  const prefix = queuePrefix(options.redisUrl, 'profile', cleanup);
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix });
+  cleanup.add('close the delivery queue', async () => {
+    await queue.close();
+    redis.disconnect();
+  });
+  await queue.pause();
+  // The sweeper must not re-enqueue the paused backlog.
+  const shared = { databaseUrl: db.url, redisUrl: options.redisUrl, queuePrefix: prefix, secretKey: secretKey(), syncWindowMs: 0, env: { SWEEP_AFTER_MS: '3600000' } };
+  const api = await startLeadgate({ ...shared, label: 'profile-delivery-api', role: 'api' }, cleanup);
+  const worker = await startLeadgate({ ...shared, label: 'profile-delivery-worker', role: 'worker', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }, cleanup);
+  const affiliate = await setupAffiliate(api.url, crm.leadsUrl);
+  await load(intakeSpec(api.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, { connections: options.connections, amount: leads, expectStatus: 202 }));
+  const remaining = async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).reduce((a, b) => a + b, 0);
+  const started = nowUs();
+  await queue.resume();
+  while ((await remaining()) > 0) await new Promise((r) => setTimeout(r, 20));
+  const window: [number, number] = [started, nowUs()];
+  console.log(`delivery: ${leads} leads drained in ${((window[1] - window[0]) / 1e6).toFixed(2)} s, ${Math.round(leads / ((window[1] - window[0]) / 1e6))} leads/s`);
+  await worker.stop();
+  await api.stop();
+  return { pid: worker.pid, window };
+}
+
+async function record(mode: Mode, amount: number): Promise<{ file: string; window: [number, number] }> {
   const options = parseOptions([]);
   const cleanup = new Cleanup();
   cleanUpOnExit(() => cleanup);
   const dir = path.join(ROOT, 'test-output/profiles');
   await mkdir(dir, { recursive: true });
-  let loadWindow: [number, number] = [0, Infinity];
-  let pid = 0;
+  let recorded: { pid: number; window: [number, number] };
   try {
-    const crm = await startCrm(cleanup);
-    const storage =
-      mode === 'embedded'
-        ? { dataDir: await mkdtemp(path.join(os.tmpdir(), 'leadgate-profile-')) }
-        : { databaseUrl: (await createDatabase(options.postgresUrl, `profile_${mode}`, cleanup)).url, redisUrl: options.redisUrl, queuePrefix: queuePrefix(options.redisUrl, 'profile', cleanup) };
-    if (storage.dataDir) cleanup.add('remove profile data', () => rm(storage.dataDir, { recursive: true, force: true }));
-    const leadgate = await startLeadgate(
-      {
-        label: `profile-${mode}`,
-        role: mode === 'sync' ? 'start' : 'api',
-        ...storage,
-        ...(mode === 'sync' ? {} : { syncWindowMs: 0 }),
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      },
-      cleanup,
-    );
-    pid = leadgate.pid;
-    const affiliate = await setupAffiliate(leadgate.url, crm.leadsUrl);
-    const spec = intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
-      connections: options.connections,
-      durationS: seconds,
-      expectStatus: mode === 'sync' ? 200 : 202,
-    });
-    await load({ ...spec, durationS: 2 });
-    const started = nowUs();
-    const result = await load(spec);
-    loadWindow = [started, nowUs()];
-    console.log(`${mode}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, answers ${JSON.stringify(result.statuses)}`);
-    // SIGTERM: leadgate shuts down and exits, and Node writes the profile on exit.
-    await leadgate.stop();
+    recorded = mode === 'delivery' ? await recordDelivery(amount, dir, cleanup) : await recordIntake(mode, amount, dir, cleanup, options);
   } finally {
     await cleanup.runAll();
   }
+  const { pid, window } = recorded;
   // Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
   const created = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid)).map((f) => path.join(dir, f));
   if (created.length === 0) throw new Error('leadgate wrote no profile');
   // One profile per thread (tsx's loader runs in a worker thread): the main thread's is the largest.
   const sizes = await Promise.all(created.map(async (f) => ({ f, size: (await stat(f)).size })));
-  return { file: sizes.sort((a, b) => b.size - a.size)[0]!.f, window: loadWindow };
+  return { file: sizes.sort((a, b) => b.size - a.size)[0]!.f, window };
+}
+
+/** leadgate's intake under autocannon for `seconds`, profiled; the window is the measured load. */
+async function recordIntake(mode: Exclude<Mode, 'delivery'>, seconds: number, dir: string, cleanup: Cleanup, options: ReturnType<typeof parseOptions>): Promise<{ pid: number; window: [number, number] }> {
+  const crm = await startCrm(cleanup);
+  const storage =
+    mode === 'embedded'
+      ? { dataDir: await mkdtemp(path.join(os.tmpdir(), 'leadgate-profile-')) }
+      : { databaseUrl: (await createDatabase(options.postgresUrl, `profile_${mode}`, cleanup)).url, redisUrl: options.redisUrl, queuePrefix: queuePrefix(options.redisUrl, 'profile', cleanup) };
+  if (storage.dataDir) cleanup.add('remove profile data', () => rm(storage.dataDir, { recursive: true, force: true }));
+  const leadgate = await startLeadgate(
+    {
+      label: `profile-${mode}`,
+      role: mode === 'sync' ? 'start' : 'api',
+      ...storage,
+      ...(mode === 'sync' ? {} : { syncWindowMs: 0 }),
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    },
+    cleanup,
+  );
+  const affiliate = await setupAffiliate(leadgate.url, crm.leadsUrl);
+  const spec = intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
+    connections: options.connections,
+    durationS: seconds,
+    expectStatus: mode === 'sync' ? 200 : 202,
+  });
+  await load({ ...spec, durationS: 2 });
+  const started = nowUs();
+  const result = await load(spec);
+  const window: [number, number] = [started, nowUs()];
+  console.log(`${mode}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, answers ${JSON.stringify(result.statuses)}`);
+  // SIGTERM: leadgate shuts down and exits, and Node writes the profile on exit.
+  await leadgate.stop();
+  return { pid: leadgate.pid, window };
 }
 
 const [what = 'accept', secondsArg] = process.argv.slice(2);
-const recorded = MODES.includes(what) ? await record(what as Mode, Number(secondsArg ?? 15)) : { file: what, window: undefined };
+const recorded = MODES.includes(what) ? await record(what as Mode, Number(secondsArg ?? (what === 'delivery' ? 10_000 : 15))) : { file: what, window: undefined };
 console.log(`${recorded.file}\n`);
 console.log(summarise(JSON.parse(await readFile(recorded.file, 'utf8')) as CpuProfile, recorded.window));

@@ -160,6 +160,10 @@ async function leadsToday(trx: Transaction<Database>, requests: AcceptRequest[])
 export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]): Promise<AcceptResult[]> {
   if (requests.length === 0) return [];
   return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult[]> => {
+    // The lookups join arrays as long as the batch against tables that grow all day: a
+    // prepared statement's generic plan cannot know either and, once the leads table is
+    // large, scans it (intake at half speed). Planned for each batch, still parsed once.
+    await sql`set local plan_cache_mode = force_custom_plan`.execute(trx);
     await lockAll(trx, requests);
     // One after another: they share the transaction's connection.
     const keys = await earlierKeys(trx, requests);
