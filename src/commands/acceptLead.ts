@@ -66,6 +66,11 @@ const hasCap = (input: AcceptInput) => input.dailyCap !== null && !input.lead.te
  * Serialises the batch against every other transaction touching the same duplicate values,
  * caps and Idempotency-Keys, so two concurrent identical leads cannot both pass. One
  * statement takes them all, in lock-id order: two batches never wait on each other in a cycle.
+ *
+ * The same statement has the rest of the transaction planned for this batch: its lookups
+ * join arrays as long as the batch against tables that grow all day, which a prepared
+ * statement's generic plan cannot know, and once the leads table is large that plan scans
+ * it (intake at half speed). Statements stay parsed once.
  */
 async function lockAll(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<void> {
   const keys = new Set<string>();
@@ -74,8 +79,8 @@ async function lockAll(trx: Transaction<Database>, requests: AcceptRequest[]): P
     for (const c of dedupeChecks(input)) keys.add(`dedupe:${dedupeKey(input.productId, c.field, c.value)}`);
     if (hasCap(input)) keys.add(`cap:${capKey(input)}`);
   }
-  if (keys.size === 0) return;
-  await sql`select count(pg_advisory_xact_lock(h)) from (select distinct hashtextextended(k, 0) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered`.execute(trx);
+  await sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
+    (select count(pg_advisory_xact_lock(h)) from (select distinct hashtextextended(k, 0) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered)`.execute(trx);
 }
 
 interface EarlierKey {
@@ -160,10 +165,6 @@ async function leadsToday(trx: Transaction<Database>, requests: AcceptRequest[])
 export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]): Promise<AcceptResult[]> {
   if (requests.length === 0) return [];
   return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult[]> => {
-    // The lookups join arrays as long as the batch against tables that grow all day: a
-    // prepared statement's generic plan cannot know either and, once the leads table is
-    // large, scans it (intake at half speed). Planned for each batch, still parsed once.
-    await sql`set local plan_cache_mode = force_custom_plan`.execute(trx);
     await lockAll(trx, requests);
     // One after another: they share the transaction's connection.
     const keys = await earlierKeys(trx, requests);
