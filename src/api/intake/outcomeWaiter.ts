@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { GroupCommit } from '../../db/groupCommit.js';
 import type { Database, LeadsTable } from '../../db/schema.js';
 import { EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
 import type { Notifier } from '../../events/notifier.js';
@@ -17,8 +18,19 @@ const POLL_MS = 1000;
 export class OutcomeWaiter {
   private readonly waiters = new Map<string, Set<() => void>>();
   private unsubscribe: (() => void) | undefined;
+  /** Every waiting request reads its lead twice (on arrival, on its outcome): one query for all those of a moment. */
+  private readonly reads: GroupCommit<string, LeadRow | undefined>;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(db: Kysely<Database>) {
+    this.reads = new GroupCommit(
+      async (leadIds) => {
+        const rows = await db.selectFrom('leads').selectAll().where('lead_id', 'in', [...new Set(leadIds)]).execute();
+        const byId = new Map(rows.map((r) => [r.lead_id, r]));
+        return leadIds.map((id) => ({ value: byId.get(id) }));
+      },
+      { maxBatch: 200, maxInFlight: 2, label: 'lead outcome read' },
+    );
+  }
 
   async listen(notifier: Notifier): Promise<void> {
     this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
@@ -42,8 +54,8 @@ export class OutcomeWaiter {
     return n;
   }
 
-  async read(leadId: string): Promise<LeadRow | undefined> {
-    return this.db.selectFrom('leads').selectAll().where('lead_id', '=', leadId).executeTakeFirst();
+  read(leadId: string): Promise<LeadRow | undefined> {
+    return this.reads.submit(leadId);
   }
 
   /** The lead once final, or its current (pending) row when `timeoutMs` runs out. */
