@@ -160,56 +160,48 @@ describe.each(['postgres+redis', 'embedded'] as const)('postbacks (%s)', (shape)
     expect(receiver.calls).toHaveLength(0);
   });
 
-  it('enqueues again a delivery marked queued whose job was lost', async () => {
-    const { aff, receiver, postbackId } = await affiliateWithPostback({ event: 'lead', path: '/lost?lead={lead_id}' });
+  /**
+   * A delivery of `path` for lead `leadId`, written straight into the table as if queued two
+   * hours ago and its job lost since; `extra` sets more columns (a lease left behind).
+   */
+  async function queuedLongAgo(leadId: string, path: string, extra: { lease_until?: Date; lease_holder?: string } = {}) {
+    const { aff, receiver, postbackId } = await affiliateWithPostback({ event: 'lead', path });
     const longAgo = new Date(Date.now() - 2 * 3600_000);
-    await db()
-      .insertInto('postback_deliveries')
-      .values({
-        id: `pd_lost_${shape.replace('+', '_')}`,
-        postback_id: postbackId,
-        affiliate_id: aff.affiliateId,
-        lead_id: 'ld_lost',
-        event: 'lead',
-        method: 'GET',
-        url: `${receiver.url}/lost?lead={lead_id}`,
-        payload: JSON.stringify({ lead_id: 'ld_lost' }),
-        test: false,
-        status: 'new',
-        queued_at: longAgo,
-        created_at: longAgo,
-        updated_at: longAgo,
-      })
-      .execute();
-    await settled('ld_lost');
-    expect(receiver.calls.map((c) => c.url)).toEqual(['/lost?lead=ld_lost']);
-  });
-
-  it('records an attempt whose worker died before recording its answer as outcome unknown, then sends again', async () => {
-    const { aff, receiver, postbackId } = await affiliateWithPostback({ event: 'lead', path: '/abandoned?lead={lead_id}' });
-    const longAgo = new Date(Date.now() - 2 * 3600_000);
-    const id = `pd_abandoned_${shape.replace('+', '_')}`;
+    const id = `pd_${leadId}_${shape.replace('+', '_')}`;
     await db()
       .insertInto('postback_deliveries')
       .values({
         id,
         postback_id: postbackId,
         affiliate_id: aff.affiliateId,
-        lead_id: 'ld_abandoned',
+        lead_id: leadId,
         event: 'lead',
         method: 'GET',
-        url: `${receiver.url}/abandoned?lead={lead_id}`,
-        payload: JSON.stringify({ lead_id: 'ld_abandoned' }),
+        url: `${receiver.url}${path}`,
+        payload: JSON.stringify({ lead_id: leadId }),
         test: false,
         status: 'new',
         queued_at: longAgo,
         created_at: longAgo,
         updated_at: longAgo,
-        // A lease that ran out with its holder still named: that worker never released it.
-        lease_until: new Date(Date.now() - 60_000),
-        lease_holder: 'a-worker-that-was-killed',
+        ...extra,
       })
       .execute();
+    return { id, receiver };
+  }
+
+  it('enqueues again a delivery marked queued whose job was lost', async () => {
+    const { receiver } = await queuedLongAgo('ld_lost', '/lost?lead={lead_id}');
+    await settled('ld_lost');
+    expect(receiver.calls.map((c) => c.url)).toEqual(['/lost?lead=ld_lost']);
+  });
+
+  it('records an attempt whose worker died before recording its answer as outcome unknown, then sends again', async () => {
+    // A lease that ran out with its holder still named: that worker never released it.
+    const { id, receiver } = await queuedLongAgo('ld_abandoned', '/abandoned?lead={lead_id}', {
+      lease_until: new Date(Date.now() - 60_000),
+      lease_holder: 'a-worker-that-was-killed',
+    });
     const delivery = await settled('ld_abandoned');
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, last_status: 200, lease_holder: null });
     expect(receiver.calls.map((c) => c.url)).toEqual(['/abandoned?lead=ld_abandoned']);
