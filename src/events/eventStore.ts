@@ -29,6 +29,9 @@ export interface InlineProjection {
    * The same writes for one event as statements that can ride along in the append's own
    * statement (data-modifying CTEs), each guarded by `appended` — true only if the event was
    * stored. Lets a lone append skip BEGIN and COMMIT. Undefined: the append takes a transaction.
+   * They may touch only rows that belong to the event's own stream: with group commit, the
+   * appends of several streams share one statement, and PostgreSQL does not order two
+   * changes to one row within a statement.
    */
   writesFor?(db: Kysely<Database>, event: PendingEvent, appended: Expression<SqlBool>): Compilable[] | undefined;
 }
