@@ -9,8 +9,8 @@ import { setupAffiliate, startLeadgate } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
 import { parseOptions } from './options.js';
 import { ROOT, cleanUpOnExit } from './processes.js';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { DELIVERY_QUEUE } from '../src/workers/delivery/deliveryQueue.js';
+import { pausableQueue } from './pausableQueue.js';
 
 /**
  * CPU profile of leadgate under the bench's load, summarised by self time.
@@ -125,8 +125,6 @@ function placeOf(frame: CallFrame): string {
 type Mode = 'accept' | 'sync' | 'embedded' | 'delivery';
 const MODES: readonly string[] = ['accept', 'sync', 'embedded', 'delivery'];
 
-/** leadgate's delivery queue (src/workers/delivery/deliveryQueue.ts). */
-const DELIVERY_QUEUE = 'delivery';
 
 /**
  * `leadgate worker` profiled while it drains `leads` leads that `leadgate api` accepted into
@@ -137,12 +135,7 @@ async function recordDelivery(leads: number, dir: string, cleanup: Cleanup): Pro
   const crm = await startCrm(cleanup);
   const db = await createDatabase(options.postgresUrl, 'profile_delivery', cleanup);
   const prefix = queuePrefix(options.redisUrl, 'profile', cleanup);
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(DELIVERY_QUEUE, { connection: redis, prefix });
-  cleanup.add('close the delivery queue', async () => {
-    await queue.close();
-    redis.disconnect();
-  });
+  const queue = pausableQueue(options.redisUrl, DELIVERY_QUEUE, prefix, cleanup);
   await queue.pause();
   // The sweeper must not re-enqueue the paused backlog.
   const shared = { databaseUrl: db.url, redisUrl: options.redisUrl, queuePrefix: prefix, secretKey: secretKey(), syncWindowMs: 0, env: { SWEEP_AFTER_MS: '3600000' } };
@@ -150,10 +143,9 @@ async function recordDelivery(leads: number, dir: string, cleanup: Cleanup): Pro
   const worker = await startLeadgate({ ...shared, label: 'profile-delivery-worker', role: 'worker', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }, cleanup);
   const affiliate = await setupAffiliate(api.url, crm.leadsUrl);
   await load(intakeSpec(api.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, { connections: options.connections, amount: leads, expectStatus: 202 }));
-  const remaining = async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).reduce((a, b) => a + b, 0);
   const started = nowUs();
   await queue.resume();
-  while ((await remaining()) > 0) await new Promise((r) => setTimeout(r, 20));
+  while ((await queue.remaining()) > 0) await new Promise((r) => setTimeout(r, 20));
   const window: [number, number] = [started, nowUs()];
   console.log(`delivery: ${leads} leads drained in ${((window[1] - window[0]) / 1e6).toFixed(2)} s, ${Math.round(leads / ((window[1] - window[0]) / 1e6))} leads/s`);
   await worker.stop();

@@ -1,18 +1,16 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startBaseline } from '../baselines/start.js';
-import { sleep, TimeoutError, type Cleanup } from '../cleanup.js';
+import { sleep, TimeoutError } from '../cleanup.js';
 import { startCrm } from '../crm.js';
 import { fmt, ratio, type Figure, type FigureContext, type FigureRow } from '../figure.js';
 import { createDatabase, queuePrefix, secretKey } from '../infra.js';
 import { LeadBodies } from '../leadBodies.js';
+import { DELIVERY_QUEUE } from '../../src/workers/delivery/deliveryQueue.js';
+import { pausableQueue } from '../pausableQueue.js';
 import { setupAffiliate, startLeadgate } from '../leadgate.js';
 import { intakeSpec, load, median } from '../load.js';
 
 const TARGET_RATIO = 0.5;
-/** leadgate's delivery queue (src/workers/delivery/deliveryQueue.ts). */
-const LEADGATE_QUEUE = 'delivery';
 
 /**
  * Delivery throughput: N leads already accepted while the workers do not run, then the
@@ -44,7 +42,7 @@ export const deliveryFigure: Figure = {
       env: { SWEEP_AFTER_MS: '3600000' },
     };
     const crm = await startCrm(cleanup);
-    const leadgateQueue = pausableQueue(options.redisUrl, LEADGATE_QUEUE, prefix, cleanup);
+    const leadgateQueue = pausableQueue(options.redisUrl, DELIVERY_QUEUE, prefix, cleanup);
     const baseQueue = pausableQueue(options.redisUrl, 'drain', basePrefix, cleanup);
     await Promise.all([leadgateQueue.pause(), baseQueue.pause()]);
 
@@ -104,26 +102,6 @@ export const deliveryFigure: Figure = {
     ];
   },
 };
-
-/** A BullMQ queue the bench pauses and resumes from outside (Queue.pause holds every worker of it). */
-function pausableQueue(redisUrl: string, name: string, prefix: string, cleanup: Cleanup) {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(name, { connection: redis, prefix });
-  cleanup.add(`close queue ${prefix}:${name}`, async () => {
-    await queue.close();
-    redis.disconnect();
-  });
-  return {
-    queue,
-    pause: () => queue.pause(),
-    resume: () => queue.resume(),
-    /** Jobs not finished yet. */
-    async remaining() {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return Object.values(counts).reduce((a, b) => a + b, 0);
-    },
-  };
-}
 
 /**
  * Polls `remaining` until it reaches 0; the rate counts from the first observed progress, so

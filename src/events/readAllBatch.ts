@@ -11,6 +11,13 @@ export interface Checkpoint {
 
 export const START: Checkpoint = { transactionId: '0', globalPosition: '0' };
 
+/** Events of transactions that can no longer commit: nothing can appear among them later. */
+export const SETTLED = sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/** Events at or before a checkpoint, in commit order. */
+export const atOrBefore = (checkpoint: Checkpoint) =>
+  sql<boolean>`(transaction_id, global_position) <= (${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint)`;
+
 /**
  * The next events after a checkpoint, in commit order and without gaps.
  *
@@ -28,7 +35,7 @@ export async function readAllBatch(db: Kysely<Database>, after: Checkpoint, limi
     .where(
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId}::xid8, ${after.globalPosition}::bigint)`,
     )
-    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .where(SETTLED)
     .orderBy('transaction_id')
     .orderBy('global_position')
     .limit(limit)

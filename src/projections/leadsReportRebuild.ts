@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Checkpoint } from '../events/readAllBatch.js';
+import { atOrBefore, type Checkpoint } from '../events/readAllBatch.js';
 
 const SUBS = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'sub6', 'sub7', 'sub8', 'sub9', 'sub10'] as const;
 const FINALS = sql`('LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed')`;
@@ -74,7 +74,7 @@ const COLUMNS = [
  * Refused requests are one row each, as the fold writes them.
  */
 export async function rebuildLeadsReport(trx: Transaction<Database>, upTo: Checkpoint): Promise<void> {
-  const bound = sql`(transaction_id, global_position) <= (${upTo.transactionId}::xid8, ${upTo.globalPosition}::bigint)`;
+  const bound = atOrBefore(upTo);
   // "The value at the last (first) version" as max (min) over arrays led by the zero-padded
   // version: a plain aggregate in one pass, where ordered aggregates would sort every lead.
   const at = (...values: RawBuilder<unknown>[]) => sql`array[lpad(l.v::text, 10, '0'), ${sql.join(values)}]`;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { START } from '../events/readAllBatch.js';
+import { SETTLED, START, atOrBefore } from '../events/readAllBatch.js';
 import type { AsyncProjection } from './asyncProjection.js';
 import { behindHead, ensureCheckpoint, lockCheckpoint, logHead, storeCheckpoint } from './checkpoints.js';
 import { processBatch } from './processBatch.js';
@@ -56,7 +56,7 @@ async function rebuildInSql(db: Kysely<Database>, projection: AsyncProjection): 
     const last = await trx
       .selectFrom('events')
       .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position', 'created_at'])
-      .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+      .where(SETTLED)
       .orderBy('transaction_id', 'desc')
       .orderBy('global_position', 'desc')
       .limit(1)
@@ -68,7 +68,7 @@ async function rebuildInSql(db: Kysely<Database>, projection: AsyncProjection): 
     const { covered } = await trx
       .selectFrom('events')
       .select((eb) => eb.fn.countAll<string>().as('covered'))
-      .where(sql<boolean>`(transaction_id, global_position) <= (${upTo.transactionId}::xid8, ${upTo.globalPosition}::bigint)`)
+      .where(atOrBefore(upTo))
       .executeTakeFirstOrThrow();
     return Number(covered);
   });
