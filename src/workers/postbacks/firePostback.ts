@@ -100,17 +100,17 @@ export async function firePostback(deps: PostbackDeps, deliveryId: string, serie
 
     const secret = delivery.method === 'POST' ? await signingSecret(deps, delivery.affiliate_id) : undefined;
     const request = postbackRequest(delivery, new Date(), secret);
+    // An interrupted attempt counts as made: the receiver may have had that call. It goes in
+    // the delivery's history before the call is made again, so a postback received twice is
+    // explained (postbacks are at-least-once).
+    const interrupted = lease.abandoned ? 1 : 0;
     if (lease.abandoned) {
-      // The receiver may have had that call: say so in the delivery's history before calling
-      // again, so a postback it receives twice is explained (postbacks are at-least-once).
-      state.attempts++;
-      state.seriesAttempts++;
       const error = 'outcome unknown: the attempt was interrupted before its answer was recorded';
       await record(deps, delivery, [
-        event('PostbackAttempted', { deliveryId, series: state.series, attempt: state.attempts, method: request.method, url: request.url, error, durationMs: 0, retryInMs: 0, outcomeUnknown: true }),
+        event('PostbackAttempted', { deliveryId, series: state.series, attempt: state.attempts + 1, method: request.method, url: request.url, error, durationMs: 0, retryInMs: 0, outcomeUnknown: true }),
       ]);
     }
-    const attempt = state.attempts + 1;
+    const attempt = state.attempts + interrupted + 1;
     const answer = await deps.http.send({ ...request, timeoutMs: POSTBACK_TIMEOUT_MS });
     const status = answer.kind === 'response' ? answer.status : undefined;
     const error = problemOf(answer);
@@ -120,7 +120,7 @@ export async function firePostback(deps: PostbackDeps, deliveryId: string, serie
       await record(deps, delivery, [event('PostbackAttempted', common), event('PostbackDelivered', { deliveryId, series: state.series, attempt })]);
       return { status: 'delivered' };
     }
-    const seriesAttempts = state.seriesAttempts + 1;
+    const seriesAttempts = state.seriesAttempts + interrupted + 1;
     if (status === 410) {
       const gone = 'the receiver answered 410 Gone; the postback is disabled';
       await record(deps, delivery, [event('PostbackAttempted', common), event('PostbackFailed', { deliveryId, series: state.series, attempts: seriesAttempts, error: gone })], {
