@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # leadgate: one image for every role (`start`, `api`, `worker`, `projector`, `migrate`, …),
-# chosen by the command. It runs the TypeScript sources through tsx, exactly as `npm start`,
-# bin/leadgate.js and the tests do: there is no separate compiled build to drift from what
-# was tested, and tsx's start-up cost (well under a second) is paid once per process.
+# chosen by the command. It runs bin/leadgate.js, exactly as `npm start` and `npx leadgate`
+# do: the server compiled file for file by esbuild (scripts/build.mjs) into dist/, with the
+# bin's Node flags (its #! line), and no TypeScript loader in the process.
 #
 # Build:  docker build -t leadgate .
 # Run:    docker run --env-file .env -p 8080:8080 leadgate api
@@ -19,8 +19,10 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # A checkout without the console builds nothing; the empty folder keeps the next COPY valid.
 RUN npm run build:web --if-present && mkdir -p src/web/dist
+# The server, compiled to dist/ (the runtime image carries no TypeScript sources).
+RUN node scripts/build.mjs --force
 
-# --- production dependencies only (tsx is one: it runs the sources) ---
+# --- production dependencies only ---
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -34,10 +36,10 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
+COPY package.json ./
 COPY bin ./bin
-COPY migrations ./migrations
-COPY src ./src
+COPY scripts ./scripts
+COPY --from=web /app/dist ./dist
 COPY --from=web /app/src/web/dist ./src/web/dist
 # DATA_DIR is used only by the embedded shape (no DATABASE_URL): give it to the runtime user.
 RUN mkdir -p /data && chown node:node /data
@@ -46,5 +48,5 @@ VOLUME ["/data"]
 EXPOSE 8080
 # Worker and projector containers listen on no port, so the health check lives in the
 # compose file (api service), not here.
-ENTRYPOINT ["node", "--import", "tsx", "src/cli.ts"]
+ENTRYPOINT ["/app/bin/leadgate.js"]
 CMD ["start"]

@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { leadgateNodeFlags } from '../scripts/build.mjs';
 import { HttpSession } from '../test/support/http.js';
 import type { Cleanup } from './cleanup.js';
 import { secretKey } from './infra.js';
 import { ROOT, freePort, spawnTs, waitHttpReady, type Child } from './processes.js';
 
-const CLI = path.join(ROOT, 'src/cli.ts');
+/** The compiled CLI, as `npx leadgate` and `npm start` run it (bin/leadgate.js builds dist/ when stale). */
+const CLI = path.join(ROOT, 'bin/leadgate.js');
 export const ADMIN = { email: 'bench-admin@example.com', password: 'bench-password-123' };
 
 export interface LeadgateOptions {
@@ -50,7 +52,7 @@ export async function startLeadgate(options: LeadgateOptions, cleanup: Cleanup):
     ...(options.syncWindowMs !== undefined ? { SYNC_WINDOW_MS: String(options.syncWindowMs) } : {}),
     ...options.env,
   };
-  const child = spawnTs(`leadgate ${role} (${options.label})`, CLI, [role], { env, nodeArgs: options.nodeArgs }, cleanup);
+  const child = spawnTs(`leadgate ${role} (${options.label})`, CLI, [role], { env, nodeArgs: [...leadgateNodeFlags(), ...(options.nodeArgs ?? [])], javascript: true }, cleanup);
   const url = `http://127.0.0.1:${port}`;
   if (role !== 'worker') await waitHttpReady(child, `${url}/readyz`, 60_000);
   return { url, pid: child.pid, child, stop: child.stop };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor, type Cleanup } from './cleanup.js';
 
 const TSX = import.meta.resolve('tsx');
-const ORPHAN_GUARD = new URL('./orphanGuard.ts', import.meta.url).href;
+const ORPHAN_GUARD = new URL('./orphanGuard.mjs', import.meta.url).href;
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const live = new Set<ChildProcess>();
@@ -45,14 +45,17 @@ export interface SpawnOptions {
   env: Record<string, string | undefined>;
   nodeArgs?: string[];
   cwd?: string;
+  /** The file is JavaScript (leadgate's bin runs the compiled build): no TypeScript loader. */
+  javascript?: boolean;
 }
 
 /**
- * Runs a TypeScript entry point as its own Node process (`node --import tsx file args`), so a
- * server under test has an event loop of its own, as in production. Stopped at cleanup.
+ * Runs an entry point as its own Node process (`node --import tsx file args` for TypeScript),
+ * so a server under test has an event loop of its own, as in production. Stopped at cleanup.
  */
 export function spawnTs(label: string, file: string, args: string[], options: SpawnOptions, cleanup: Cleanup): Child {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, '--import', ORPHAN_GUARD, file, ...args], {
+  const loader = options.javascript ? [] : ['--import', TSX];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, '--import', ORPHAN_GUARD, file, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', NODE_ENV: 'production', ...options.env },
     // stdin stays open as the orphan guard's lifeline (see orphanGuard.ts).

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { ensureBuild } from '../scripts/build.mjs';
 import { Cleanup, withTimeout } from './cleanup.js';
 import type { Figure, FigureRow } from './figure.js';
 import { acceptFigure, embeddedFigure } from './figures/accept.js';
@@ -32,6 +33,9 @@ console.log(
 console.log(`${options.runs} run(s) of ${options.durationS} s per figure after ${options.warmupS} s of warm-up; medians.`);
 const loadAtStart = os.loadavg();
 console.log(`Load average before the run: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (anything else busy on the machine skews every figure).\n`);
+
+// leadgate runs compiled, as `npx leadgate` does; built once here rather than by its first processes.
+await ensureBuild();
 
 const leftovers = await removeLeftovers(options.postgresUrl, options.redisUrl).catch((err: Error) => [`(could not look for leftovers: ${err.message})`]);
 if (leftovers.length > 0) console.log(`Removed what killed bench runs left behind: ${leftovers.join(', ')}\n`);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { leadgateNodeFlags } from '../../scripts/build.mjs';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** The bin users run: it compiles dist/ when the sources are newer, then runs the build. */
+const BIN = fileURLToPath(new URL('../../bin/leadgate.js', import.meta.url));
 
 export interface Spawned {
   child: ChildProcess;
@@ -11,9 +12,9 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs the real CLI as its own process (the way `npm start` does), from any directory. */
+/** Runs the real CLI as its own process (the way `npm start` and `npx leadgate` do), from any directory. */
 export function spawnLeadgate(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+  const child = spawn(process.execPath, [...leadgateNodeFlags(), BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createDocument, type oas31 } from 'zod-openapi';
 import { adminAffiliatePaths } from './adminAffiliates.js';
 import { adminOperationPaths } from './adminOperations.js';
@@ -8,9 +9,10 @@ import { ErrorBody, securitySchemes } from './components.js';
 import { conversionPaths } from './conversions.js';
 import { intakePaths } from './intake.js';
 import { operationPaths } from './operations.js';
+import { PACKAGE_ROOT } from '../../packageRoot.js';
 import { adminReportPaths, reportPaths } from './reports.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 const tags = [
   { name: 'Affiliate API', description: 'Affiliates and IBs send leads with their API key and read their status.' },

@@ -1,15 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { PACKAGE_ROOT } from '../../packageRoot.js';
 import type { AppDeps } from '../deps.js';
 
 /** Every path but those of the API and operations, which never answer with the console. */
 const CONSOLE_PATH = /^\/(?!(?:api|webapi|sandbox|healthz|readyz|metrics|docs|openapi\.json)(?:\/|$))/;
 
-const DEFAULT_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const DEFAULT_ROOT = path.join(PACKAGE_ROOT, 'src/web/dist');
 
 const HTML_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
