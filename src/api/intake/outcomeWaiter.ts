@@ -58,23 +58,29 @@ export class OutcomeWaiter {
     return this.reads.submit(leadId);
   }
 
-  /** The lead once final, or its current (pending) row when `timeoutMs` runs out. */
-  async wait(leadId: string, timeoutMs: number): Promise<LeadRow | undefined> {
+  /**
+   * The lead once final, or its current (pending) row when `timeoutMs` runs out. `justAccepted`:
+   * the caller has just stored the lead, so it is pending and the first read is skipped. Its
+   * outcome would have to be committed and notified between the enqueue and this call to be
+   * missed (only promises resolve in between); then the poll finds it, a second later.
+   */
+  async wait(leadId: string, timeoutMs: number, options: { justAccepted?: boolean } = {}): Promise<LeadRow | undefined> {
     const deadline = Date.now() + timeoutMs;
     let wake: () => void = () => undefined;
     const set = this.waiters.get(leadId) ?? new Set();
     this.waiters.set(leadId, set);
     try {
-      for (;;) {
+      for (let first = true; ; first = false) {
         const signalled = new Promise<void>((resolve) => {
           wake = resolve;
           set.add(resolve);
         });
-        const row = await this.read(leadId);
-        const left = deadline - Date.now();
-        if (!row || FINAL.has(row.status) || left <= 0) return row;
+        if (!(first && options.justAccepted) || deadline <= Date.now()) {
+          const row = await this.read(leadId);
+          if (!row || FINAL.has(row.status) || deadline <= Date.now()) return row;
+        }
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([signalled, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, POLL_MS))))]);
+        await Promise.race([signalled, new Promise<void>((r) => (timer = setTimeout(r, Math.min(deadline - Date.now(), POLL_MS))))]);
         clearTimeout(timer);
         set.delete(wake);
       }

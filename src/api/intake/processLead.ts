@@ -113,7 +113,7 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
       if (deps.config.SYNC_WINDOW_MS <= 0) return leadAnswer(result.leadId, undefined);
       break;
   }
-  const answer = leadAnswer(result.leadId, await deps.outcomes.wait(result.leadId, deps.config.SYNC_WINDOW_MS));
+  const answer = leadAnswer(result.leadId, await deps.outcomes.wait(result.leadId, deps.config.SYNC_WINDOW_MS, { justAccepted: result.kind === 'accepted' }));
   if (idempotency && answer.status !== 202) await storeIdempotentAnswer(deps, affiliateId, idempotency.key, answer.status, answer.body);
   return answer;
 }
