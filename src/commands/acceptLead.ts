@@ -1,5 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
+import { openedTransaction } from '../db/openedTransaction.js';
 import type { Database } from '../db/schema.js';
 import { event } from '../events/events.js';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
@@ -62,25 +64,33 @@ const capKey = (input: AcceptInput) => `${input.affiliateId}:${input.integration
 const idempotencyKey = (input: AcceptInput) => `${input.affiliateId}:${input.idempotency!.key}`;
 const hasCap = (input: AcceptInput) => input.dailyCap !== null && !input.lead.test;
 
+/** A lock key as a 64-bit integer: literal digits only, so the locks can ride in BEGIN's simple-protocol query. */
+function lockId(key: string): bigint {
+  return createHash('sha256').update(key).digest().readBigInt64BE(0);
+}
+
 /**
- * Serialises the batch against every other transaction touching the same duplicate values,
- * caps and Idempotency-Keys, so two concurrent identical leads cannot both pass. One
- * statement takes them all, in lock-id order: two batches never wait on each other in a cycle.
+ * What opens the batch's transaction, sent with its BEGIN in one round trip. It serialises
+ * the batch against every other transaction touching the same duplicate values, caps and
+ * Idempotency-Keys, so two concurrent identical leads cannot both pass: one statement takes
+ * the locks, in lock-id order, so two batches never wait on each other in a cycle.
  *
- * The same statement has the rest of the transaction planned for this batch: its lookups
- * join arrays as long as the batch against tables that grow all day, which a prepared
- * statement's generic plan cannot know, and once the leads table is large that plan scans
- * it (intake at half speed). Statements stay parsed once.
+ * It also has the transaction's statements planned for this batch: its lookups join arrays
+ * as long as the batch against tables that grow all day, which a prepared statement's
+ * generic plan cannot know, and once the leads table is large that plan scans it (intake at
+ * half speed). Statements stay parsed once.
  */
-async function lockAll(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<void> {
+function transactionOpening(requests: AcceptRequest[]): string {
   const keys = new Set<string>();
   for (const { input } of requests) {
     if (input.idempotency) keys.add(`idem:${idempotencyKey(input)}`);
     for (const c of dedupeChecks(input)) keys.add(`dedupe:${dedupeKey(input.productId, c.field, c.value)}`);
     if (hasCap(input)) keys.add(`cap:${capKey(input)}`);
   }
-  await sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
-    (select count(pg_advisory_xact_lock(h)) from (select distinct hashtextextended(k, 0) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered)`.execute(trx);
+  const ids = [...new Set([...keys].map(lockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const planning = 'set local plan_cache_mode = force_custom_plan';
+  if (ids.length === 0) return planning;
+  return `${planning}; select count(pg_advisory_xact_lock(id)) from (select unnest('{${ids.join(',')}}'::bigint[]) as id order by id) as ordered`;
 }
 
 interface EarlierKey {
@@ -91,7 +101,7 @@ interface EarlierKey {
 }
 
 /** Idempotency-Keys of the batch used in the last day, by `affiliate:key`. */
-async function earlierKeys(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, EarlierKey>> {
+async function earlierKeys(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, EarlierKey>> {
   const keyed = requests.filter((r) => r.input.idempotency);
   if (keyed.length === 0) return new Map();
   const rows = await sql<EarlierKey & { affiliate_id: string; key: string }>`
@@ -112,7 +122,7 @@ interface LiveLead {
  * Recent live (pending or delivered), non-test leads sharing a checked value with the
  * batch, by dedupe key, oldest first: one index-backed query per field in use.
  */
-async function liveLeads(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
+async function liveLeads(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
   const wanted = new Map<DedupeField, { productIds: string[]; values: string[] }>();
   let longestWindow = 0;
   for (const { input } of requests) {
@@ -143,7 +153,7 @@ async function liveLeads(trx: Transaction<Database>, requests: AcceptRequest[]):
 }
 
 /** Today's (UTC) accepted non-test leads per affiliate and integration, for the capped requests of the batch. */
-async function leadsToday(trx: Transaction<Database>, requests: AcceptRequest[]): Promise<Map<string, number>> {
+async function leadsToday(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, number>> {
   const capped = requests.filter((r) => hasCap(r.input));
   if (capped.length === 0) return new Map();
   const midnight = new Date();
@@ -164,8 +174,7 @@ async function leadsToday(trx: Transaction<Database>, requests: AcceptRequest[])
  */
 export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]): Promise<AcceptResult[]> {
   if (requests.length === 0) return [];
-  return deps.storage.db.transaction().execute(async (trx): Promise<AcceptResult[]> => {
-    await lockAll(trx, requests);
+  return openedTransaction(deps.storage.db, transactionOpening(requests), async (trx): Promise<AcceptResult[]> => {
     // One after another: they share the transaction's connection.
     const keys = await earlierKeys(trx, requests);
     const live = await liveLeads(trx, requests);

@@ -136,6 +136,9 @@ export class PGliteClient extends EventEmitter {
         this.releaseTransaction = release;
         return result;
       } catch (err) {
+        // A script that opened the transaction and then failed (`begin; …`) leaves the one
+        // session in it: end it before another client gets the session.
+        await this.pool.execute('ROLLBACK', undefined).catch(() => undefined);
         release();
         throw err;
       }

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Compilable, Insertable, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
@@ -99,14 +99,15 @@ export interface NewStream {
 }
 
 /**
- * Starts several streams in one statement (group commit: one insert for a batch of leads).
- * Each must be new: if any exists already, its version 1 collides and the whole insert fails
- * with a ConcurrencyError naming the first stream, so callers retry the streams one by one.
+ * Starts several streams in one statement (group commit: one insert for a batch of leads),
+ * with `alongside` writes in it. Each must be new: if any exists already, its version 1
+ * collides and the whole statement fails with a ConcurrencyError naming the first stream, so
+ * callers retry the streams one by one.
  */
-export async function appendNewStreams(trx: Transaction<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
+export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream[], alongside?: Compilable[]): Promise<StoredEvent[]> {
   const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
   if (rows.length === 0) return [];
-  return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows));
+  return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows, false, alongside));
 }
 
 /** One event for an existing stream at an explicit version, with the writes its inline projections make. */

@@ -24,7 +24,8 @@ import { readStream, readStreams } from './readStream.js';
 export interface InlineProjection {
   name: string;
   handles: readonly EventType[];
-  apply(trx: Transaction<Database>, events: StoredEvent[]): Promise<void>;
+  /** `trx`: the append's transaction (a Transaction, or a connection held between BEGIN and COMMIT). */
+  apply(trx: Kysely<Database>, events: StoredEvent[]): Promise<void>;
   /**
    * The same writes for one event as statements that can ride along in the append's own
    * statement (data-modifying CTEs), each guarded by `appended` — true only if the event was
@@ -34,6 +35,12 @@ export interface InlineProjection {
    * changes to one row within a statement.
    */
   writesFor?(db: Kysely<Database>, event: PendingEvent, appended: Expression<SqlBool>): Compilable[] | undefined;
+  /**
+   * The writes for the first events of several new streams (a batch of leads), as statements
+   * riding along in their insert's statement. No guard: that statement stores all of its
+   * events or fails. Undefined: they are applied after the insert.
+   */
+  writesForNewStreams?(db: Kysely<Database>, events: PendingEvent[]): Compilable[] | undefined;
 }
 
 /** An event about to be appended, with the stream version it will get. */
@@ -110,10 +117,15 @@ export class EventStore {
     return request.trx ? run(request.trx) : this.db.transaction().execute(run);
   }
 
-  /** Starts several new streams in one insert inside the caller's transaction, with their inline projections. */
-  async appendNewStreams(trx: Transaction<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
-    const stored = await appendNewStreams(trx, streams);
-    await this.applyInline(trx, stored);
+  /**
+   * Starts several new streams in one insert inside the caller's transaction (`trx`: a
+   * Transaction, or a connection held between BEGIN and COMMIT), with their inline
+   * projections: in the same statement when each can write there, else after it.
+   */
+  async appendNewStreams(trx: Kysely<Database>, streams: NewStream[]): Promise<StoredEvent[]> {
+    const alongside = this.newStreamWrites(streams);
+    const stored = await appendNewStreams(trx, streams, alongside);
+    if (!alongside) await this.applyInline(trx, stored);
     return stored;
   }
 
@@ -142,7 +154,22 @@ export class EventStore {
     return writes;
   }
 
-  private async applyInline(trx: Transaction<Database>, stored: StoredEvent[]): Promise<void> {
+  private newStreamWrites(streams: NewStream[]): Compilable[] | undefined {
+    const pending = streams.flatMap((s) => s.events.map((e, i) => ({ ...e, streamVersion: i + 1 }) as PendingEvent));
+    const byProjection = new Map<InlineProjection, PendingEvent[]>();
+    for (const e of pending) {
+      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);
+    }
+    const writes: Compilable[] = [];
+    for (const [projection, events] of byProjection) {
+      const own = projection.writesForNewStreams?.(this.db, events);
+      if (!own) return undefined;
+      writes.push(...own);
+    }
+    return writes;
+  }
+
+  private async applyInline(trx: Kysely<Database>, stored: StoredEvent[]): Promise<void> {
     const byProjection = new Map<InlineProjection, StoredEvent[]>();
     for (const e of stored) {
       for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);

@@ -1,5 +1,5 @@
-import { sql, type Insertable, type RawBuilder, type UpdateObject } from 'kysely';
-import type { Database, LeadsTable } from '../../db/schema.js';
+import { sql, type InsertObject, type RawBuilder, type UpdateObject } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import type { InlineProjection, PendingEvent } from '../../events/eventStore.js';
 import type { StoredEvent } from '../../events/events.js';
 
@@ -12,7 +12,7 @@ function receivedRun(events: StoredEvent[], start: number): LeadReceived[] {
   return run;
 }
 
-function leadRow(e: LeadReceived): Insertable<LeadsTable> {
+function leadRow(e: LeadReceived | (PendingEvent & { type: 'LeadReceived' }), at: At): InsertObject<Database, 'leads'> {
   return {
     lead_id: e.data.leadId,
     affiliate_id: e.data.affiliateId,
@@ -25,9 +25,9 @@ function leadRow(e: LeadReceived): Insertable<LeadsTable> {
     click_id: e.data.lead.clickId ?? null,
     test: e.data.test,
     status: 'pending',
-    received_at: e.createdAt,
+    received_at: at,
     stream_version: e.streamVersion,
-    updated_at: e.createdAt,
+    updated_at: at,
   };
 }
 
@@ -75,7 +75,7 @@ export const leadsProjection: InlineProjection = {
       if (e.type === 'LeadReceived') {
         // A batch of new leads (group commit) is inserted at once.
         const run = receivedRun(events, i);
-        await trx.insertInto('leads').values(run.map(leadRow)).execute();
+        await trx.insertInto('leads').values(run.map((r) => leadRow(r, r.createdAt))).execute();
         i += run.length - 1;
         continue;
       }
@@ -83,6 +83,11 @@ export const leadsProjection: InlineProjection = {
       if (change) await trx.updateTable('leads').set(change).where('lead_id', '=', leadIdOf(e)).execute();
       if (FINAL.has(e.type)) await trx.deleteFrom('lead_passwords').where('lead_id', '=', leadIdOf(e)).execute();
     }
+  },
+  writesForNewStreams(db, events) {
+    if (!events.every((e): e is PendingEvent & { type: 'LeadReceived' } => e.type === 'LeadReceived')) return undefined;
+    // now(): the transaction's time, which the events' created_at defaults to as well.
+    return [db.insertInto('leads').values(events.map((e) => leadRow(e, sql<Date>`now()`)))];
   },
   writesFor(db, e, appended) {
     const change = leadChange(e, sql<Date>`now()`);
