@@ -28,7 +28,7 @@ export class LeadBatcher {
   ) {
     this.batches = new GroupCommit((requests) => this.commit(requests), {
       maxBatch: options.maxBatch ?? 100,
-      maxInFlight: options.maxInFlight ?? 2,
+      maxInFlight: options.maxInFlight ?? 4,
       label: 'lead',
       logger: options.logger,
     });
