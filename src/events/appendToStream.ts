@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Compilable, Insertable, Kysely, Selectable, SqlBool } from 'kysely';
+import type { OperationNodeSource, Insertable, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
@@ -22,7 +22,7 @@ export interface AppendOptions {
    * Writes to run in the same statement as the insert (data-modifying CTEs), each guarded by
    * APPENDED. With them, an append outside any transaction is still all or nothing.
    */
-  alongside?: Compilable[];
+  alongside?: OperationNodeSource[];
 }
 
 /** True inside an append's statement only if its events were inserted: the guard of `alongside` writes. */
@@ -104,43 +104,38 @@ export interface NewStream {
  * collides and the whole statement fails with a ConcurrencyError naming the first stream, so
  * callers retry the streams one by one.
  */
-export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream[], alongside?: Compilable[]): Promise<StoredEvent[]> {
+export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream[], alongside?: OperationNodeSource[]): Promise<StoredEvent[]> {
   const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
   if (rows.length === 0) return [];
   return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows, false, alongside));
 }
 
-/** One event for an existing stream at an explicit version, with the writes its inline projections make. */
+/** One event for an existing stream at an explicit version. */
 export interface GuardedAppend {
   streamId: string;
   event: DomainEvent;
   expectedVersion: number;
   metadata?: EventMetadata;
-  /** Built with `appendedTo(streamId, expectedVersion + 1)` as their guard. */
-  alongside: Compilable[];
 }
-
-/** True inside a multi-stream append's statement only if this stream's event at this version was inserted. */
-export const appendedTo = (streamId: string, version: number) =>
-  sql<SqlBool>`exists (select 1 from appended where stream_id = ${streamId} and stream_version = ${version}::integer)`;
 
 /**
  * Appends one event to each of several streams in one statement: group commit for the
  * delivery workers. Each insert is guarded by its own expected version, and a version taken
  * meanwhile is skipped (ON CONFLICT DO NOTHING), so a stale or future version is answered
- * with its ConcurrencyError while the others commit. A stream named twice (two workers on
- * one lead) goes once per statement: its later appends follow, each in its own.
+ * with its ConcurrencyError while the others commit. `alongside`: the inline projections'
+ * writes, which read the rows actually inserted from `appended`. A stream named twice (two
+ * workers on one lead) goes once per statement: its later appends follow, each in its own.
  */
-export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppend[]): Promise<(StoredEvent | ConcurrencyError)[]> {
+export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppend[], alongside: OperationNodeSource[]): Promise<(StoredEvent | ConcurrencyError)[]> {
   const streams = new Set<string>();
   const first = appends.filter((a) => !streams.has(a.streamId) && streams.add(a.streamId));
   const rows = first.flatMap((a) => eventRows(a.streamId, [a.event], a.metadata, a.expectedVersion));
-  const stored = await insertEvents(db, rows, true, first.flatMap((a) => a.alongside), { skipTaken: true });
+  const stored = await insertEvents(db, rows, true, alongside, { skipTaken: true });
   const byStream = new Map(stored.map((e) => [e.streamId, e]));
   const results = new Map<GuardedAppend, StoredEvent | ConcurrencyError>(
     first.map((a) => [a, byStream.get(a.streamId) ?? new ConcurrencyError(a.streamId, a.expectedVersion)]),
   );
-  for (const a of appends) if (!results.has(a)) results.set(a, (await appendToStreams(db, [a]))[0]!);
+  for (const a of appends) if (!results.has(a)) results.set(a, (await appendToStreams(db, [a], alongside))[0]!);
   return appends.map((a) => results.get(a)!);
 }
 
@@ -149,37 +144,35 @@ type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | '
 
 /**
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
- * per row; PostgreSQL folds identical notifications of a transaction into one). `guarded`:
- * each row goes in only if its stream is at the version before the first new one (its
- * `after`), so a future expected version inserts nothing and leaves no gap; a stale one
- * collides on the unique (stream_id, stream_version), or with `skipTaken` (one event per
- * stream only: a stream's rows must go in all or none) is skipped.
+ * per row; PostgreSQL folds identical notifications of a transaction into one). The rows
+ * travel as one array per column, so the statement's text is the same whatever their number:
+ * prepared once per connection, not parsed and planned per batch. `guarded`: each row goes
+ * in only if its stream is at the version before the first new one (its `after`), so a
+ * future expected version inserts nothing and leaves no gap; a stale one collides on the
+ * unique (stream_id, stream_version), or with `skipTaken` (one event per stream only: a
+ * stream's rows must go in all or none) is skipped.
  */
 async function insertEvents(
   trx: Kysely<Database>,
   rows: EventRow[],
   guarded = false,
-  alongside: Compilable[] = [],
+  alongside: OperationNodeSource[] = [],
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
-  let insert;
-  if (!guarded) {
-    insert = trx
-      .insertInto('events')
-      .values(rows.map(({ after: _after, ...row }) => row))
-      .returningAll();
-  } else {
-    const values = sql.join(rows.map((r) => sql`(${r.stream_id}, ${r.stream_version}::integer, ${r.type}, ${r.data}::jsonb, ${r.metadata}::jsonb, ${r.after}::integer)`));
-    insert = trx
-      .insertInto('events')
-      .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
-      .expression(
-        sql`select v.stream_id, v.stream_version, v.type, v.data, v.metadata from (values ${values}) as v (stream_id, stream_version, type, data, metadata, after)
-          where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)`,
-      )
-      .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
-      .returningAll();
-  }
+  const column = <K extends keyof EventRow>(key: K) => rows.map((r) => r[key]);
+  const guard = guarded ? sql` and (v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after))` : sql``;
+  // In array order (ordinality): a stream's events get their global positions in version order.
+  const insert = trx
+    .insertInto('events')
+    .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
+    .expression(
+      sql`select v.stream_id, v.stream_version, v.type, v.data::jsonb, v.metadata::jsonb
+        from unnest(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('data')}::text[], ${column('metadata')}::text[], ${column('after')}::integer[])
+          with ordinality as v (stream_id, stream_version, type, data, metadata, after, n)
+        where true${guard} order by v.n`,
+    )
+    .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
+    .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const result = await sql<Selectable<EventsTable>>`with appended as (${insert}) ${sql.join(writes, sql``)}
     select *, pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type) as notified from appended order by global_position`.execute(trx);

@@ -1,10 +1,9 @@
-import type { Compilable, Expression, Kysely, SqlBool, Transaction } from 'kysely';
+import type { OperationNodeSource, Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import { GroupCommit } from '../db/groupCommit.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import {
   APPENDED,
-  appendedTo,
   appendNewStreams,
   appendToStream,
   appendToStreams,
@@ -30,17 +29,23 @@ export interface InlineProjection {
    * The same writes for one event as statements that can ride along in the append's own
    * statement (data-modifying CTEs), each guarded by `appended` — true only if the event was
    * stored. Lets a lone append skip BEGIN and COMMIT. Undefined: the append takes a transaction.
-   * They may touch only rows that belong to the event's own stream: with group commit, the
-   * appends of several streams share one statement, and PostgreSQL does not order two
-   * changes to one row within a statement.
    */
-  writesFor?(db: Kysely<Database>, event: PendingEvent, appended: Expression<SqlBool>): Compilable[] | undefined;
+  writesFor?(db: Kysely<Database>, event: PendingEvent, appended: Expression<SqlBool>): OperationNodeSource[] | undefined;
+  /**
+   * The writes for a batch of lone appends to different streams (group commit), riding in
+   * their insert's statement and computed there from the CTE `appended` — the rows actually
+   * inserted, so an append refused for its version writes nothing. Written without
+   * parameters: the statement's text does not depend on the batch, and is prepared once.
+   * They may touch only rows that belong to each event's own stream (PostgreSQL does not
+   * order two changes to one row within a statement). Undefined: such events are not batched.
+   */
+  writesForAppended?(db: Kysely<Database>): OperationNodeSource[];
   /**
    * The writes for the first events of several new streams (a batch of leads), as statements
    * riding along in their insert's statement. No guard: that statement stores all of its
    * events or fails. Undefined: they are applied after the insert.
    */
-  writesForNewStreams?(db: Kysely<Database>, events: PendingEvent[]): Compilable[] | undefined;
+  writesForNewStreams?(db: Kysely<Database>, events: PendingEvent[]): OperationNodeSource[] | undefined;
 }
 
 /** An event about to be appended, with the stream version it will get. */
@@ -70,7 +75,7 @@ export class EventStore {
 
   constructor(
     readonly db: Kysely<Database>,
-    inline: InlineProjection[] = [],
+    private readonly inline: InlineProjection[] = [],
     options: EventStoreOptions = {},
   ) {
     for (const projection of inline) {
@@ -80,7 +85,7 @@ export class EventStore {
     }
     if (options.groupCommit ?? true) {
       const { logger } = options;
-      this.appends = new GroupCommit(async (appends) => (await appendToStreams(db, appends)).map((value) => ({ value })), {
+      this.appends = new GroupCommit(async (appends) => (await appendToStreams(db, appends, this.appendedWrites(appends))).map((value) => ({ value })), {
         maxBatch: BATCH.maxBatch,
         maxInFlight: BATCH.appendsInFlight,
         label: 'event append',
@@ -99,13 +104,10 @@ export class EventStore {
 
   async append(streamId: string, events: DomainEvent[], request: AppendRequest): Promise<StoredEvent[]> {
     const { expectedVersion, trx } = request;
-    if (this.appends && !trx && !request.alongside && events.length === 1 && typeof expectedVersion === 'number' && expectedVersion > 0) {
-      const alongside = this.inlineWrites(events, expectedVersion, appendedTo(streamId, expectedVersion + 1));
-      if (alongside) {
-        const stored = await this.appends.submit({ streamId, event: events[0]!, expectedVersion, metadata: request.metadata, alongside });
-        if (stored instanceof ConcurrencyError) throw stored;
-        return [stored];
-      }
+    if (this.appends && !trx && !request.alongside && events.length === 1 && typeof expectedVersion === 'number' && expectedVersion > 0 && this.batchable(events[0]!.type)) {
+      const stored = await this.appends.submit({ streamId, event: events[0]!, expectedVersion, metadata: request.metadata });
+      if (stored instanceof ConcurrencyError) throw stored;
+      return [stored];
     }
     const writes = trx ? undefined : this.inlineWrites(events, expectedVersion, APPENDED);
     if (writes) return appendToStream(this.db, streamId, events, { ...request, alongside: writes });
@@ -142,10 +144,10 @@ export class EventStore {
    * append's statement: the append is then one statement, atomic without a transaction.
    * (Two events could change one row twice in a statement, which PostgreSQL does not order.)
    */
-  private inlineWrites(events: DomainEvent[], expectedVersion: AppendOptions['expectedVersion'], appended: Expression<SqlBool>): Compilable[] | undefined {
+  private inlineWrites(events: DomainEvent[], expectedVersion: AppendOptions['expectedVersion'], appended: Expression<SqlBool>): OperationNodeSource[] | undefined {
     if (events.length !== 1 || typeof expectedVersion !== 'number') return undefined;
     const pending = { ...events[0]!, streamVersion: expectedVersion + 1 } as PendingEvent;
-    const writes: Compilable[] = [];
+    const writes: OperationNodeSource[] = [];
     for (const projection of this.inlineByType.get(pending.type) ?? []) {
       const own = projection.writesFor?.(this.db, pending, appended);
       if (!own) return undefined;
@@ -154,13 +156,25 @@ export class EventStore {
     return writes;
   }
 
-  private newStreamWrites(streams: NewStream[]): Compilable[] | undefined {
+  /** Whether a lone append of this type can join a group commit: every inline projection of it writes from `appended`. */
+  private batchable(type: EventType): boolean {
+    return (this.inlineByType.get(type) ?? []).every((p) => p.writesForAppended);
+  }
+
+  /** The writes of every inline projection of the batch's event types, in registration order (one text per set of projections). */
+  private appendedWrites(appends: GuardedAppend[]): OperationNodeSource[] {
+    const projections = new Set<InlineProjection>();
+    for (const a of appends) for (const p of this.inlineByType.get(a.event.type) ?? []) projections.add(p);
+    return this.inline.filter((p) => projections.has(p)).flatMap((p) => p.writesForAppended!(this.db));
+  }
+
+  private newStreamWrites(streams: NewStream[]): OperationNodeSource[] | undefined {
     const pending = streams.flatMap((s) => s.events.map((e, i) => ({ ...e, streamVersion: i + 1 }) as PendingEvent));
     const byProjection = new Map<InlineProjection, PendingEvent[]>();
     for (const e of pending) {
       for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);
     }
-    const writes: Compilable[] = [];
+    const writes: OperationNodeSource[] = [];
     for (const [projection, events] of byProjection) {
       const own = projection.writesForNewStreams?.(this.db, events);
       if (!own) return undefined;

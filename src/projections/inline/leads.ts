@@ -1,7 +1,7 @@
 import { sql, type InsertObject, type RawBuilder, type UpdateObject } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { InlineProjection, PendingEvent } from '../../events/eventStore.js';
-import type { StoredEvent } from '../../events/events.js';
+import type { EventData, StoredEvent } from '../../events/events.js';
 
 type LeadReceived = StoredEvent & { type: 'LeadReceived' };
 
@@ -86,8 +86,40 @@ export const leadsProjection: InlineProjection = {
   },
   writesForNewStreams(db, events) {
     if (!events.every((e): e is PendingEvent & { type: 'LeadReceived' } => e.type === 'LeadReceived')) return undefined;
-    // now(): the transaction's time, which the events' created_at defaults to as well.
-    return [db.insertInto('leads').values(events.map((e) => leadRow(e, sql<Date>`now()`)))];
+    // One array per column: the same statement text for every batch. now(): the transaction's
+    // time, which the events' created_at defaults to as well.
+    const column = <T>(f: (d: EventData<'LeadReceived'>) => T) => events.map((e) => f(e.data));
+    return [
+      sql`insert into leads (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test, status, received_at, stream_version, updated_at)
+        select v.lead_id, v.affiliate_id, v.campaign_id, v.product_id, v.integration_id, v.api_integration_id, v.email_norm, v.phone_norm, v.click_id, v.test, 'pending', now(), 1, now()
+        from unnest(${column((d) => d.leadId)}::text[], ${column((d) => d.affiliateId)}::text[], ${column((d) => d.campaignId)}::text[], ${column((d) => d.productId)}::text[],
+          ${column((d) => d.integrationId)}::text[], ${column((d) => d.apiIntegrationId ?? null)}::text[], ${column((d) => d.lead.email.toLowerCase())}::text[],
+          ${column((d) => d.lead.phone ?? null)}::text[], ${column((d) => d.lead.clickId ?? null)}::text[], ${column((d) => d.test)}::boolean[])
+          as v (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test)`,
+    ];
+  },
+  /** leadChange and the password drop, as SQL over the appended delivery events (one per lead). */
+  writesForAppended() {
+    return [
+      sql`update leads l set
+          stream_version = a.stream_version,
+          updated_at = a.created_at,
+          attempts = case when a.type = 'DeliveryAttemptStarted' then (a.data->>'attempt')::integer else l.attempts end,
+          last_attempt_started_at = case when a.type = 'DeliveryAttemptStarted' then a.created_at else l.last_attempt_started_at end,
+          next_attempt_at = case a.type
+            when 'DeliveryAttemptStarted' then null
+            when 'DeliveryAttemptFailed' then a.created_at + (a.data->>'retryInMs')::bigint * interval '1 millisecond'
+            else l.next_attempt_at end,
+          status = case a.type when 'LeadDelivered' then 'delivered' when 'LeadRejected' then 'rejected' when 'LeadDeliveryFailed' then 'failed' else l.status end,
+          code = case a.type when 'DeliveryAttemptStarted' then l.code when 'LeadDelivered' then null else a.data->>'code' end,
+          error = case a.type when 'DeliveryAttemptStarted' then l.error when 'LeadDelivered' then null else a.data->>'error' end,
+          auto_login_url = case when a.type = 'LeadDelivered' then a.data->>'autoLoginUrl' else l.auto_login_url end,
+          external_id = case when a.type = 'LeadDelivered' then a.data->>'externalId' else l.external_id end
+        from appended a
+        where l.lead_id = a.data->>'leadId'
+          and a.type in ('DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed')`,
+      sql`delete from lead_passwords p using appended a where p.lead_id = a.data->>'leadId' and a.type in ('LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed')`,
+    ];
   },
   writesFor(db, e, appended) {
     const change = leadChange(e, sql<Date>`now()`);
