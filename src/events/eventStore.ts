@@ -172,7 +172,7 @@ export class EventStore {
     const pending = streams.flatMap((s) => s.events.map((e, i) => ({ ...e, streamVersion: i + 1 }) as PendingEvent));
     const byProjection = new Map<InlineProjection, PendingEvent[]>();
     for (const e of pending) {
-      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);
+      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, byProjection.get(p) ?? []).get(p)!.push(e);
     }
     const writes: OperationNodeSource[] = [];
     for (const [projection, events] of byProjection) {

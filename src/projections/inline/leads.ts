@@ -1,5 +1,5 @@
-import { sql, type InsertObject, type RawBuilder, type UpdateObject } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql, type Insertable, type RawBuilder, type UpdateObject } from 'kysely';
+import type { Database, LeadsTable } from '../../db/schema.js';
 import type { InlineProjection, PendingEvent } from '../../events/eventStore.js';
 import type { EventData, StoredEvent } from '../../events/events.js';
 
@@ -12,23 +12,24 @@ function receivedRun(events: StoredEvent[], start: number): LeadReceived[] {
   return run;
 }
 
-function leadRow(e: LeadReceived | (PendingEvent & { type: 'LeadReceived' }), at: At): InsertObject<Database, 'leads'> {
+/** The columns a new lead's row takes from its LeadReceived (the rest: pending, its time, version 1). */
+function fromReceived(d: EventData<'LeadReceived'>) {
   return {
-    lead_id: e.data.leadId,
-    affiliate_id: e.data.affiliateId,
-    campaign_id: e.data.campaignId,
-    product_id: e.data.productId,
-    integration_id: e.data.integrationId,
-    api_integration_id: e.data.apiIntegrationId ?? null,
-    email_norm: e.data.lead.email.toLowerCase(),
-    phone_norm: e.data.lead.phone ?? null,
-    click_id: e.data.lead.clickId ?? null,
-    test: e.data.test,
-    status: 'pending',
-    received_at: at,
-    stream_version: e.streamVersion,
-    updated_at: at,
+    lead_id: d.leadId,
+    affiliate_id: d.affiliateId,
+    campaign_id: d.campaignId,
+    product_id: d.productId,
+    integration_id: d.integrationId,
+    api_integration_id: d.apiIntegrationId ?? null,
+    email_norm: d.lead.email.toLowerCase(),
+    phone_norm: d.lead.phone ?? null,
+    click_id: d.lead.clickId ?? null,
+    test: d.test,
   };
+}
+
+function leadRow(e: LeadReceived): Insertable<LeadsTable> {
+  return { ...fromReceived(e.data), status: 'pending', received_at: e.createdAt, stream_version: e.streamVersion, updated_at: e.createdAt };
 }
 
 /** When an event happened: its stored time, or `now()` inside the statement that appends it (the same instant). */
@@ -75,7 +76,7 @@ export const leadsProjection: InlineProjection = {
       if (e.type === 'LeadReceived') {
         // A batch of new leads (group commit) is inserted at once.
         const run = receivedRun(events, i);
-        await trx.insertInto('leads').values(run.map((r) => leadRow(r, r.createdAt))).execute();
+        await trx.insertInto('leads').values(run.map(leadRow)).execute();
         i += run.length - 1;
         continue;
       }
@@ -88,13 +89,13 @@ export const leadsProjection: InlineProjection = {
     if (!events.every((e): e is PendingEvent & { type: 'LeadReceived' } => e.type === 'LeadReceived')) return undefined;
     // One array per column: the same statement text for every batch. now(): the transaction's
     // time, which the events' created_at defaults to as well.
-    const column = <T>(f: (d: EventData<'LeadReceived'>) => T) => events.map((e) => f(e.data));
+    const rows = events.map((e) => fromReceived(e.data));
+    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
     return [
       sql`insert into leads (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test, status, received_at, stream_version, updated_at)
-        select v.lead_id, v.affiliate_id, v.campaign_id, v.product_id, v.integration_id, v.api_integration_id, v.email_norm, v.phone_norm, v.click_id, v.test, 'pending', now(), 1, now()
-        from unnest(${column((d) => d.leadId)}::text[], ${column((d) => d.affiliateId)}::text[], ${column((d) => d.campaignId)}::text[], ${column((d) => d.productId)}::text[],
-          ${column((d) => d.integrationId)}::text[], ${column((d) => d.apiIntegrationId ?? null)}::text[], ${column((d) => d.lead.email.toLowerCase())}::text[],
-          ${column((d) => d.lead.phone ?? null)}::text[], ${column((d) => d.lead.clickId ?? null)}::text[], ${column((d) => d.test)}::boolean[])
+        select v.*, 'pending', now(), 1, now()
+        from unnest(${column('lead_id')}::text[], ${column('affiliate_id')}::text[], ${column('campaign_id')}::text[], ${column('product_id')}::text[], ${column('integration_id')}::text[],
+          ${column('api_integration_id')}::text[], ${column('email_norm')}::text[], ${column('phone_norm')}::text[], ${column('click_id')}::text[], ${column('test')}::boolean[])
           as v (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test)`,
     ];
   },
