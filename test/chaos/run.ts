@@ -11,6 +11,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { ensureBuild } from '../../scripts/build.mjs';
 import { spawnLeadgate, waitFor, type Spawned } from '../support/spawnLeadgate.js';
 import { HttpSession } from '../support/http.js';
 import { restartPostgres, restartRedisLosingData } from './services.js';
@@ -78,6 +79,8 @@ async function startReceiver() {
 }
 
 async function main(): Promise<void> {
+  // The roles run the compiled bin: built once here rather than by the processes started together.
+  await ensureBuild();
   mkdirSync(OUT, { recursive: true });
   const dbName = `leadgate_chaos_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
+import { ensureBuild } from '../../scripts/build.mjs';
 
 /**
  * Finds the Postgres and Redis the tests run against: TEST_DATABASE_URL / TEST_REDIS_URL (or
@@ -40,6 +41,10 @@ function dockerAvailable(): boolean {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Tests start the CLI through bin/leadgate.js, which compiles dist/ when a source is newer:
+  // compiled once here, no test's output carries the build's message (a clean clone's first
+  // `leadgate status --json` did), and parallel test files do not all compile at once.
+  await ensureBuild();
   const stops: (() => Promise<unknown>)[] = [];
   let databaseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   let redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
