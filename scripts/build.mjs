@@ -72,9 +72,9 @@ export async function build() {
   return entryPoints.length;
 }
 
-/** Builds when dist/ is missing or older than the sources; says so on stderr. */
-export async function ensureBuild() {
-  if (buildIsCurrent()) return 'current';
+/** Builds when dist/ is missing or older than the sources (always with `force`); says so on stderr. */
+export async function ensureBuild({ force = false } = {}) {
+  if (!force && buildIsCurrent()) return 'current';
   const started = Date.now();
   const files = await build();
   process.stderr.write(`[build] compiled ${files} files to dist/ in ${Date.now() - started} ms\n`);
@@ -82,8 +82,7 @@ export async function ensureBuild() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const force = process.argv.includes('--force');
-  (force ? build().then((n) => process.stderr.write(`[build] compiled ${n} files to dist/\n`)) : ensureBuild()).catch((err) => {
+  ensureBuild({ force: process.argv.includes('--force') }).catch((err) => {
     process.stderr.write(`[build] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });

@@ -160,7 +160,7 @@ async function insertEvents(
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
   const column = <K extends keyof EventRow>(key: K) => rows.map((r) => r[key]);
-  const guard = guarded ? sql` and (v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after))` : sql``;
+  const guard = guarded ? sql`where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)` : sql``;
   // In array order (ordinality): a stream's events get their global positions in version order.
   const insert = trx
     .insertInto('events')
@@ -169,7 +169,7 @@ async function insertEvents(
       sql`select v.stream_id, v.stream_version, v.type, v.data::jsonb, v.metadata::jsonb
         from unnest(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('data')}::text[], ${column('metadata')}::text[], ${column('after')}::integer[])
           with ordinality as v (stream_id, stream_version, type, data, metadata, after, n)
-        where true${guard} order by v.n`,
+        ${guard} order by v.n`,
     )
     .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
     .returningAll();

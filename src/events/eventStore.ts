@@ -170,12 +170,8 @@ export class EventStore {
 
   private newStreamWrites(streams: NewStream[]): OperationNodeSource[] | undefined {
     const pending = streams.flatMap((s) => s.events.map((e, i) => ({ ...e, streamVersion: i + 1 }) as PendingEvent));
-    const byProjection = new Map<InlineProjection, PendingEvent[]>();
-    for (const e of pending) {
-      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, byProjection.get(p) ?? []).get(p)!.push(e);
-    }
     const writes: OperationNodeSource[] = [];
-    for (const [projection, events] of byProjection) {
+    for (const [projection, events] of this.byProjection(pending)) {
       const own = projection.writesForNewStreams?.(this.db, events);
       if (!own) return undefined;
       writes.push(...own);
@@ -184,10 +180,15 @@ export class EventStore {
   }
 
   private async applyInline(trx: Kysely<Database>, stored: StoredEvent[]): Promise<void> {
-    const byProjection = new Map<InlineProjection, StoredEvent[]>();
-    for (const e of stored) {
-      for (const p of this.inlineByType.get(e.type) ?? []) byProjection.set(p, [...(byProjection.get(p) ?? []), e]);
+    for (const [projection, events] of this.byProjection(stored)) await projection.apply(trx, events);
+  }
+
+  /** The events each inline projection handles, in order. */
+  private byProjection<E extends DomainEvent>(events: E[]): Map<InlineProjection, E[]> {
+    const grouped = new Map<InlineProjection, E[]>();
+    for (const e of events) {
+      for (const p of this.inlineByType.get(e.type) ?? []) grouped.set(p, grouped.get(p) ?? []).get(p)!.push(e);
     }
-    for (const [projection, events] of byProjection) await projection.apply(trx, events);
+    return grouped;
   }
 }

@@ -40,6 +40,10 @@ function later(at: At, ms: number): Date | RawBuilder<Date> {
 }
 
 const FINAL = new Set(['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
+const DELIVERY_EVENTS = ['DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed'] as const;
+
+/** Event types as a SQL list of literals: the statement's text stays the same for every batch. */
+const typeList = (types: Iterable<string>) => sql.join([...types].map((t) => sql.lit(t)));
 
 /** What a delivery event changes in its lead's row; undefined for events this projection does not handle. */
 function leadChange(e: PendingEvent, at: At): UpdateObject<Database, 'leads'> | undefined {
@@ -69,7 +73,7 @@ const leadIdOf = (e: PendingEvent): string => (e.data as { leadId: string }).lea
  */
 export const leadsProjection: InlineProjection = {
   name: 'leads',
-  handles: ['LeadReceived', 'DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed'],
+  handles: ['LeadReceived', ...DELIVERY_EVENTS],
   async apply(trx, events) {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
@@ -118,8 +122,8 @@ export const leadsProjection: InlineProjection = {
           external_id = case when a.type = 'LeadDelivered' then a.data->>'externalId' else l.external_id end
         from appended a
         where l.lead_id = a.data->>'leadId'
-          and a.type in ('DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed')`,
-      sql`delete from lead_passwords p using appended a where p.lead_id = a.data->>'leadId' and a.type in ('LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed')`,
+          and a.type in (${typeList(DELIVERY_EVENTS)})`,
+      sql`delete from lead_passwords p using appended a where p.lead_id = a.data->>'leadId' and a.type in (${typeList(FINAL)})`,
     ];
   },
   writesFor(db, e, appended) {
