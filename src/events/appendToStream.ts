@@ -39,8 +39,8 @@ function validated(events: DomainEvent[]): DomainEvent[] {
 
 /** The rows of one stream's new events, numbered from `after + 1`, each validated against its schema. */
 function eventRows(streamId: string, events: DomainEvent[], metadata: EventMetadata | undefined, after: number): EventRow[] {
-  const meta = JSON.stringify(metadata ?? {});
-  return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: after + i + 1, type: e.type, data: JSON.stringify(e.data), metadata: meta, after }));
+  const meta = metadata ?? {};
+  return validated(events).map((e, i) => ({ stream_id: streamId, stream_version: after + i + 1, type: e.type, data: e.data, metadata: meta, after }));
 }
 
 /** Runs an insert of events, turning a (stream_id, stream_version) collision into the ConcurrencyError for `streamId`. */
@@ -140,17 +140,29 @@ export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppe
 }
 
 /** An event's row, and the version its stream must be at before it (the insert's guard). */
-type EventRow = Pick<Insertable<EventsTable>, 'stream_id' | 'stream_version' | 'type' | 'data' | 'metadata'> & { after: number };
+interface EventRow {
+  stream_id: string;
+  stream_version: number;
+  type: DomainEvent['type'];
+  data: DomainEvent['data'];
+  metadata: EventMetadata;
+  after: number;
+}
+
+/** What the insert reads back of each row it stored: the data and metadata it sent are already at hand. */
+type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' | 'global_position' | 'transaction_id' | 'created_at'>;
 
 /**
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one). The rows
- * travel as one array per column, so the statement's text is the same whatever their number:
- * prepared once per connection, not parsed and planned per batch. `guarded`: each row goes
- * in only if its stream is at the version before the first new one (its `after`), so a
- * future expected version inserts nothing and leaves no gap; a stale one collides on the
- * unique (stream_id, stream_version), or with `skipTaken` (one event per stream only: a
- * stream's rows must go in all or none) is skipped.
+ * travel as one JSON array in one parameter (the events' data and metadata nested in it, not
+ * encoded twice), so the statement's text is the same whatever their number: prepared once
+ * per connection, not parsed and planned per batch. Only positions come back; the stored
+ * events are completed from the rows sent. `guarded`: each row goes in only if its stream is
+ * at the version before the first new one (its `after`), so a future expected version
+ * inserts nothing and leaves no gap; a stale one collides on the unique (stream_id,
+ * stream_version), or with `skipTaken` (one event per stream only: a stream's rows must go in
+ * all or none) is skipped.
  */
 async function insertEvents(
   trx: Kysely<Database>,
@@ -159,22 +171,26 @@ async function insertEvents(
   alongside: OperationNodeSource[] = [],
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
-  const column = <K extends keyof EventRow>(key: K) => rows.map((r) => r[key]);
   const guard = guarded ? sql`where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)` : sql``;
   // In array order (ordinality): a stream's events get their global positions in version order.
   const insert = trx
     .insertInto('events')
     .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
     .expression(
-      sql`select v.stream_id, v.stream_version, v.type, v.data::jsonb, v.metadata::jsonb
-        from unnest(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('data')}::text[], ${column('metadata')}::text[], ${column('after')}::integer[])
+      sql`select v.stream_id, v.stream_version, v.type, v.data, v.metadata
+        from rows from (json_to_recordset(${JSON.stringify(rows)}::json) as (stream_id text, stream_version integer, type text, data jsonb, metadata jsonb, after integer))
           with ordinality as v (stream_id, stream_version, type, data, metadata, after, n)
         ${guard} order by v.n`,
     )
     .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
-  const result = await sql<Selectable<EventsTable>>`with appended as (${insert}) ${sql.join(writes, sql``)}
-    select *, pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type) as notified from appended order by global_position`.execute(trx);
-  return result.rows.map(toStoredEvent);
+  const result = await sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
+    select stream_id, stream_version, global_position, transaction_id, created_at, pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type) as notified
+    from appended order by global_position`.execute(trx);
+  const sent = new Map(rows.map((r) => [`${r.stream_id} ${r.stream_version}`, r]));
+  return result.rows.map((stored) => {
+    const row = sent.get(`${stored.stream_id} ${stored.stream_version}`)!;
+    return toStoredEvent({ ...stored, type: row.type, data: row.data, metadata: row.metadata });
+  });
 }
