@@ -112,6 +112,25 @@ export function parseIpRange(fromText: string, toText?: string | null): IpRangeR
  * without unmapping: they belong to the family the entry records.
  */
 export function ipAllowed(ip: string, entries: readonly WhitelistBounds[]): boolean {
+  let byIp = decided.get(entries);
+  const known = byIp?.get(ip);
+  if (known !== undefined) return known;
+  const allowed = decide(ip, entries);
+  if (!byIp) decided.set(entries, (byIp = new Map()));
+  if (byIp.size >= REMEMBERED_IPS) byIp.clear();
+  byIp.set(ip, allowed);
+  return allowed;
+}
+
+/**
+ * Answers already given, per whitelist as intake's cache holds it (a changed whitelist is a
+ * new array, and the old one's answers go with it): an affiliate's server sends from a few
+ * addresses, so intake parses each entry once instead of on every lead.
+ */
+const decided = new WeakMap<readonly WhitelistBounds[], Map<string, boolean>>();
+const REMEMBERED_IPS = 10_000;
+
+function decide(ip: string, entries: readonly WhitelistBounds[]): boolean {
   const client = parseAddress(ip);
   if (!client) return false;
   const forms = client instanceof ipaddr.IPv4 ? [client, client.toIPv4MappedAddress()] : [client];

@@ -126,4 +126,26 @@ describe('ipAllowed', () => {
     expect(ipAllowed('not-an-ip', [entry('0.0.0.0/0'), entry('::/0')])).toBe(false);
     expect(ipAllowed('', [entry('0.0.0.0/0')])).toBe(false);
   });
+
+  it('answers a client again from memory, and a changed whitelist (a new list) afresh', () => {
+    const before = [entry('203.0.113.0/24')];
+    for (let i = 0; i < 3; i++) {
+      expect(ipAllowed('203.0.113.9', before)).toBe(true);
+      expect(ipAllowed('198.51.100.9', before)).toBe(false);
+    }
+    const after = [entry('198.51.100.0/24')];
+    expect(ipAllowed('203.0.113.9', after)).toBe(false);
+    expect(ipAllowed('198.51.100.9', after)).toBe(true);
+    expect(ipAllowed('203.0.113.9', before)).toBe(true);
+  });
+
+  it('keeps answering correctly past the number of clients it remembers per list', () => {
+    const entries = [entry('10.0.0.0/8')];
+    for (let i = 0; i < 12_000; i++) {
+      const ip = `10.${(i >> 8) & 255}.${i & 255}.1`;
+      expect(ipAllowed(ip, entries)).toBe(true);
+      expect(ipAllowed(`11.${(i >> 8) & 255}.${i & 255}.1`, entries)).toBe(false);
+    }
+    expect(ipAllowed('10.0.0.1', entries)).toBe(true);
+  });
 });

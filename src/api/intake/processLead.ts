@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { leadFields, recordRefusal, storeIdempotentAnswer } from '../../commands/acceptLead.js';
 import type { EventMetadata } from '../../events/events.js';
-import type { Logger } from '../../logger.js';
 import { LeadFields } from '../../events/types/lead.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
@@ -18,7 +17,6 @@ export interface LeadRequest {
   idempotencyKey?: string;
   /** Use this product integration (the console's test of one integration) instead of the first enabled. */
   integrationId?: string;
-  logger?: Logger;
 }
 
 const KEPT_ON_REFUSAL = ['email', 'firstName', 'lastName', 'country', 'phone', 'clickId', ...Array.from({ length: 10 }, (_, i) => `sub${i + 1}`)] as const;

@@ -21,7 +21,6 @@ export function intakeRoutes(deps: AppDeps): Router {
       body: body as Record<string, unknown>,
       meta: { requestId: ctx.state.requestId as string, actor: { kind: 'affiliate', id: affiliateId }, sourceIp: ctx.ip },
       idempotencyKey: ctx.get('idempotency-key') || undefined,
-      logger: ctx.state.logger,
     });
     ctx.status = answer.status;
     ctx.body = answer.body;

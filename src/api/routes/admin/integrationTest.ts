@@ -42,7 +42,7 @@ export function integrationTestRoutes(deps: AppDeps): Router {
     };
     let response: { status: number; body: Record<string, unknown> };
     try {
-      response = await processLead(deps, { affiliateId: input.affiliateId, body, meta: metadataOf(ctx), integrationId: integration.id, logger: ctx.state.logger });
+      response = await processLead(deps, { affiliateId: input.affiliateId, body, meta: metadataOf(ctx), integrationId: integration.id });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       response = { status: err.status, body: { success: false, ...err.extra, error: err.message, code: err.code } };
