@@ -91,16 +91,14 @@ export const leadsProjection: InlineProjection = {
   },
   writesForNewStreams(db, events) {
     if (!events.every((e): e is PendingEvent & { type: 'LeadReceived' } => e.type === 'LeadReceived')) return undefined;
-    // One array per column: the same statement text for every batch. now(): the transaction's
-    // time, which the events' created_at defaults to as well.
+    // The rows as one JSON parameter: the same statement text for every batch. now(): the
+    // transaction's time, which the events' created_at defaults to as well.
     const rows = events.map((e) => fromReceived(e.data));
-    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
     return [
       sql`insert into leads (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test, status, received_at, stream_version, updated_at)
         select v.*, 'pending', now(), 1, now()
-        from unnest(${column('lead_id')}::text[], ${column('affiliate_id')}::text[], ${column('campaign_id')}::text[], ${column('product_id')}::text[], ${column('integration_id')}::text[],
-          ${column('api_integration_id')}::text[], ${column('email_norm')}::text[], ${column('phone_norm')}::text[], ${column('click_id')}::text[], ${column('test')}::boolean[])
-          as v (lead_id, affiliate_id, campaign_id, product_id, integration_id, api_integration_id, email_norm, phone_norm, click_id, test)`,
+        from json_to_recordset(${JSON.stringify(rows)}::json)
+          as v (lead_id text, affiliate_id text, campaign_id text, product_id text, integration_id text, api_integration_id text, email_norm text, phone_norm text, click_id text, test boolean)`,
     ];
   },
   /** leadChange and the password drop, as SQL over the appended delivery events (one per lead). */
