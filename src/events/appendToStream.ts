@@ -1,18 +1,39 @@
 import { sql } from 'kysely';
-import type { OperationNodeSource, Insertable, Kysely, Selectable, SqlBool } from 'kysely';
+import type { OperationNodeSource, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
-import { eventSchemas, type DomainEvent, type EventMetadata, type StoredEvent } from './events.js';
+import { eventSchemas, type DomainEvent, type EventMetadata, type EventType, type StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
 import { isUniqueViolation } from '../db/errors.js';
 
-/** The channel every append notifies on commit (NOTIFY is transactional); the payload is `<stream id> <event type>`. */
+/**
+ * The channel every append notifies on commit (NOTIFY is transactional); the payload is
+ * `<stream id> <event type>`, and for the types in NOTICE_WITH_DATA ` <data as JSON>` too.
+ */
 export const EVENTS_CHANNEL = 'leadgate_events';
 
-/** A notification on EVENTS_CHANNEL: which stream got which type of event. */
-export function parseEventNotice(payload: string): { streamId: string; type: string } {
+/**
+ * Event types whose notification carries their data (less the recorded HTTP exchange, and only
+ * while the payload stays well under PostgreSQL's 8,000-byte limit): a lead's outcomes, so an
+ * intake request waiting for one answers from the notification instead of reading it back.
+ */
+const NOTICE_WITH_DATA: readonly EventType[] = ['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed'];
+const NOTICE_DATA_MAX_BYTES = 7000;
+
+/** A notification on EVENTS_CHANNEL: which stream got which type of event (and its data, for NOTICE_WITH_DATA types when small). */
+export interface EventNotice {
+  streamId: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export function parseEventNotice(payload: string): EventNotice {
   const space = payload.indexOf(' ');
-  return space < 0 ? { streamId: payload, type: '' } : { streamId: payload.slice(0, space), type: payload.slice(space + 1) };
+  if (space < 0) return { streamId: payload, type: '' };
+  const streamId = payload.slice(0, space);
+  const second = payload.indexOf(' ', space + 1);
+  if (second < 0) return { streamId, type: payload.slice(space + 1) };
+  return { streamId, type: payload.slice(space + 1, second), data: JSON.parse(payload.slice(second + 1)) as Record<string, unknown> };
 }
 
 export interface AppendOptions {
@@ -155,10 +176,13 @@ type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' 
 /**
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one). The rows
- * travel as one JSON array in one parameter (the events' data and metadata nested in it, not
- * encoded twice), so the statement's text is the same whatever their number: prepared once
- * per connection, not parsed and planned per batch. Only positions come back; the stored
- * events are completed from the rows sent. `guarded`: each row goes in only if its stream is
+ * travel as one array per column, except data and metadata, which go as one JSON document
+ * (nested, so not encoded twice, and no element-by-element escaping by pg); the statement's
+ * text is the same whatever their number: prepared once per connection, not parsed and
+ * planned per batch. The row source stays `unnest` of arrays, whose length the planner knows:
+ * with a JSON row source it assumes 100 rows and scans events and leads whole for the guard
+ * and the projection's joins. Only positions come back; the stored events are completed from
+ * the rows sent. `guarded`: each row goes in only if its stream is
  * at the version before the first new one (its `after`), so a future expected version
  * inserts nothing and leaves no gap; a stale one collides on the unique (stream_id,
  * stream_version), or with `skipTaken` (one event per stream only: a stream's rows must go in
@@ -171,23 +195,27 @@ async function insertEvents(
   alongside: OperationNodeSource[] = [],
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
+  const column = <K extends 'stream_id' | 'stream_version' | 'type' | 'after'>(key: K) => rows.map((r) => r[key]);
   const guard = guarded ? sql`where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)` : sql``;
   // In array order (ordinality): a stream's events get their global positions in version order.
   const insert = trx
     .insertInto('events')
     .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
     .expression(
-      sql`select v.stream_id, v.stream_version, v.type, v.data, v.metadata
-        from rows from (json_to_recordset(${JSON.stringify(rows)}::json) as (stream_id text, stream_version integer, type text, data jsonb, metadata jsonb, after integer))
-          with ordinality as v (stream_id, stream_version, type, data, metadata, after, n)
+      sql`with docs as materialized (select ${JSON.stringify(rows.map((r) => [r.data, r.metadata]))}::jsonb as j)
+        select v.stream_id, v.stream_version, v.type, docs.j -> (v.n::integer - 1) -> 0, docs.j -> (v.n::integer - 1) -> 1
+        from unnest(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('after')}::integer[])
+          with ordinality as v (stream_id, stream_version, type, after, n), docs
         ${guard} order by v.n`,
     )
     .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
+  const noticeData = sql`case when a.type in (${sql.join(NOTICE_WITH_DATA.map((t) => sql.lit(t)))}) then (a.data - 'http')::text end`;
   const result = await sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
-    select stream_id, stream_version, global_position, transaction_id, created_at, pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type) as notified
-    from appended order by global_position`.execute(trx);
+    select stream_id, stream_version, global_position, transaction_id, created_at,
+      pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type || case when octet_length(notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || notice_data else '' end) as notified
+    from (select a.*, ${noticeData} as notice_data from appended a) as a order by global_position`.execute(trx);
   const sent = new Map(rows.map((r) => [`${r.stream_id} ${r.stream_version}`, r]));
   return result.rows.map((stored) => {
     const row = sent.get(`${stored.stream_id} ${stored.stream_version}`)!;

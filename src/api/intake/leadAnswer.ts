@@ -1,4 +1,4 @@
-import type { LeadRow } from './outcomeWaiter.js';
+import type { LeadOutcome } from './outcomeWaiter.js';
 
 export interface LeadAnswer {
   status: number;
@@ -6,7 +6,7 @@ export interface LeadAnswer {
 }
 
 /** The contract's answer for a lead in its current state (API.md, POST /api/v1/leads "Answers"). */
-export function leadAnswer(leadId: string, row: LeadRow | undefined): LeadAnswer {
+export function leadAnswer(leadId: string, row: LeadOutcome | undefined): LeadAnswer {
   switch (row?.status) {
     case 'delivered':
       return { status: 200, body: { success: true, leadId, status: 'delivered', autoLoginUrl: row.auto_login_url ?? undefined } };

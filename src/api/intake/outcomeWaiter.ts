@@ -5,10 +5,26 @@ import { EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js
 import type { Notifier } from '../../events/notifier.js';
 
 export type LeadRow = Selectable<LeadsTable>;
+/** What an answer needs of a lead: its row, or the outcome as its notification told it. */
+export type LeadOutcome = Pick<LeadRow, 'status' | 'auto_login_url' | 'code' | 'error'>;
 
 const FINAL = new Set(['delivered', 'rejected', 'failed']);
-const OUTCOMES = new Set(['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
+const OUTCOMES: Record<string, LeadRow['status']> = { LeadDelivered: 'delivered', LeadRejected: 'rejected', LeadDeliveryFailed: 'failed' };
 const POLL_MS = 1000;
+
+const text = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/**
+ * The outcome as the lead's row will hold it (the leads projection's mapping), from the event's
+ * data carried by the notification; undefined when the notification came without it.
+ */
+function outcomeOf(type: string, data: Record<string, unknown> | undefined): LeadOutcome | undefined {
+  const status = OUTCOMES[type];
+  if (!status || !data) return undefined;
+  return status === 'delivered'
+    ? { status, auto_login_url: text(data.autoLoginUrl), code: null, error: null }
+    : { status, auto_login_url: null, code: text(data.code), error: text(data.error) };
+}
 
 /**
  * Lets intake requests wait for their lead's outcome without a connection, a listener or a
@@ -16,7 +32,7 @@ const POLL_MS = 1000;
  * when its outcome is appended; a slow poll covers a missed notification.
  */
 export class OutcomeWaiter {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(outcome?: LeadOutcome) => void>>();
   private unsubscribe: (() => void) | undefined;
   /** Every waiting request reads its lead twice (on arrival, on its outcome): one query for all those of a moment. */
   private readonly reads: GroupCommit<string, LeadRow | undefined>;
@@ -35,10 +51,13 @@ export class OutcomeWaiter {
   async listen(notifier: Notifier): Promise<void> {
     this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
       // Only an outcome ends a wait: an attempt starting or failing leaves the lead pending.
-      const { streamId, type } = parseEventNotice(payload);
-      if (!streamId.startsWith('lead-') || !OUTCOMES.has(type)) return;
+      if (!payload.startsWith('lead-')) return;
+      const { streamId, type, data } = parseEventNotice(payload);
+      if (!Object.hasOwn(OUTCOMES, type)) return;
       const set = this.waiters.get(streamId.slice('lead-'.length));
-      if (set) for (const wake of set) wake();
+      if (!set) return;
+      const outcome = outcomeOf(type, data);
+      for (const wake of set) wake(outcome);
     });
   }
 
@@ -62,16 +81,17 @@ export class OutcomeWaiter {
    * The lead once final, or its current (pending) row when `timeoutMs` runs out. `justAccepted`:
    * the caller has just stored the lead, so it is pending and the first read is skipped. Its
    * outcome would have to be committed and notified between the enqueue and this call to be
-   * missed (only promises resolve in between); then the poll finds it, a second later.
+   * missed (only promises resolve in between); then the poll finds it, a second later. An
+   * outcome whose notification carries it is answered without reading the lead.
    */
-  async wait(leadId: string, timeoutMs: number, options: { justAccepted?: boolean } = {}): Promise<LeadRow | undefined> {
+  async wait(leadId: string, timeoutMs: number, options: { justAccepted?: boolean } = {}): Promise<LeadOutcome | undefined> {
     const deadline = Date.now() + timeoutMs;
-    let wake: () => void = () => undefined;
+    let wake: (outcome?: LeadOutcome) => void = () => undefined;
     const set = this.waiters.get(leadId) ?? new Set();
     this.waiters.set(leadId, set);
     try {
       for (let first = true; ; first = false) {
-        const signalled = new Promise<void>((resolve) => {
+        const signalled = new Promise<LeadOutcome | undefined>((resolve) => {
           wake = resolve;
           set.add(resolve);
         });
@@ -80,9 +100,10 @@ export class OutcomeWaiter {
           if (!row || FINAL.has(row.status) || deadline <= Date.now()) return row;
         }
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([signalled, new Promise<void>((r) => (timer = setTimeout(r, Math.min(deadline - Date.now(), POLL_MS))))]);
+        const told = await Promise.race([signalled, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.min(deadline - Date.now(), POLL_MS))))]);
         clearTimeout(timer);
         set.delete(wake);
+        if (told) return told;
       }
     } finally {
       set.delete(wake);

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { OutcomeWaiter } from '../../src/api/intake/outcomeWaiter.js';
+import { EVENTS_CHANNEL, parseEventNotice, type EventNotice } from '../../src/events/appendToStream.js';
+import { event } from '../../src/events/events.js';
+import { EventStore } from '../../src/events/eventStore.js';
+import { Notifier } from '../../src/events/notifier.js';
+import { cleanup } from '../support/cleanup.js';
+import { DATABASE_KINDS, openTestStorage, type DatabaseKind } from '../support/storages.js';
+
+async function setup(kind: DatabaseKind, label: string) {
+  const storage = await openTestStorage(kind, label);
+  const notifier = new Notifier(() => storage.openListenConnection());
+  cleanup(() => notifier.close());
+  const notices: EventNotice[] = [];
+  await notifier.subscribe(EVENTS_CHANNEL, (payload) => notices.push(parseEventNotice(payload)));
+  const outcomes = new OutcomeWaiter(storage.db);
+  await outcomes.listen(notifier);
+  cleanup(async () => outcomes.close());
+  return { storage, notices, outcomes, store: new EventStore(storage.db) };
+}
+
+const until = async (check: () => boolean, ms = 5000) => {
+  for (const deadline = Date.now() + ms; !check(); ) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const exchange = { request: { method: 'POST', url: 'https://crm.example/leads', headers: { 'x-api-key': '[masked]' }, body: '{"email":"a@example.com"}' }, response: { status: 422, body: '{"error":"exists"}' }, durationMs: 12 };
+
+describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
+  it('answers a waiting request from the outcome its notification carries, without reading the lead', async () => {
+    const { storage, outcomes } = await setup(kind, 'outcome_notice_wait');
+    // No lead row exists: only the notification can tell the waiter this outcome.
+    const waiting = outcomes.wait('ld_only_notified', 5000, { justAccepted: true });
+    await until(() => outcomes.waiting === 1);
+    const data = JSON.stringify({ leadId: 'ld_only_notified', attempt: 1, autoLoginUrl: 'https://crm.example/login/42' });
+    await sql`select pg_notify(${EVENTS_CHANNEL}, ${`lead-ld_only_notified LeadDelivered ${data}`})`.execute(storage.db);
+    expect(await waiting).toEqual({ status: 'delivered', auto_login_url: 'https://crm.example/login/42', code: null, error: null });
+    expect(outcomes.waiting).toBe(0);
+  });
+
+  it('notifies an outcome with its data less the HTTP exchange, and other events without data', async () => {
+    const { store, notices } = await setup(kind, 'outcome_notice_data');
+    await store.append('lead-ld_n1', [event('DeliveryAttemptStarted', { leadId: 'ld_n1', attempt: 1 })], { expectedVersion: 'no_stream' });
+    await store.append('lead-ld_n1', [event('LeadRejected', { leadId: 'ld_n1', attempt: 1, code: 'crm.duplicate', error: 'Email "a@example.com" exists', http: exchange })], { expectedVersion: 1 });
+    await until(() => notices.length === 2);
+    expect(notices[0]).toEqual({ streamId: 'lead-ld_n1', type: 'DeliveryAttemptStarted' });
+    expect(notices[1]).toEqual({ streamId: 'lead-ld_n1', type: 'LeadRejected', data: { leadId: 'ld_n1', attempt: 1, code: 'crm.duplicate', error: 'Email "a@example.com" exists' } });
+  });
+
+  it('notifies an outcome too large for a notification without its data, commits it, and the waiter reads the lead instead', async () => {
+    const { store, notices, outcomes, storage } = await setup(kind, 'outcome_notice_large');
+    const huge = 'é'.repeat(5000); // 10,000 bytes in UTF-8: past PostgreSQL's 8,000-byte payload limit
+    await sql`insert into leads (lead_id, affiliate_id, campaign_id, product_id, integration_id, email_norm, test, status, received_at, stream_version, updated_at)
+      values ('ld_big', 'a_1', 'c_1', 'p_1', 'i_1', 'big@example.com', false, 'pending', now(), 1, now())`.execute(storage.db);
+    const waiting = outcomes.wait('ld_big', 5000, { justAccepted: true });
+    await until(() => outcomes.waiting === 1);
+    // The row as the leads projection leaves it (this store has no inline projections).
+    await sql`update leads set status = 'failed', code = 'crm.unavailable', error = ${huge} where lead_id = 'ld_big'`.execute(storage.db);
+    await store.append('lead-ld_big', [event('LeadDeliveryFailed', { leadId: 'ld_big', attempts: 1, code: 'crm.unavailable', error: huge })], { expectedVersion: 'no_stream' });
+    await until(() => notices.length === 1);
+    expect(notices[0]).toEqual({ streamId: 'lead-ld_big', type: 'LeadDeliveryFailed' });
+    expect((await store.readStream('lead-ld_big')).map((e) => e.type)).toEqual(['LeadDeliveryFailed']);
+    const answer = await waiting;
+    expect(answer).toMatchObject({ status: 'failed', code: 'crm.unavailable', error: huge });
+  });
+});
