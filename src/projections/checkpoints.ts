@@ -22,6 +22,18 @@ export async function lockCheckpoint(trx: Transaction<Database>, name: string): 
   return row ? { transactionId: row.transaction_id, globalPosition: String(row.global_position) } : undefined;
 }
 
+/** lockCheckpoint for several projections in one statement: the checkpoints this transaction now holds, by name. */
+export async function lockCheckpoints(trx: Transaction<Database>, names: string[]): Promise<Map<string, Checkpoint>> {
+  const rows = await trx
+    .selectFrom('projection_checkpoints')
+    .select(['name', sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
+    .where('name', 'in', names)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return new Map(rows.map((row) => [row.name, { transactionId: row.transaction_id, globalPosition: String(row.global_position) }]));
+}
+
 export async function storeCheckpoint(trx: Transaction<Database>, name: string, checkpoint: Checkpoint, at: Date): Promise<void> {
   await trx
     .updateTable('projection_checkpoints')

@@ -5,7 +5,7 @@ import type { Notifier } from '../events/notifier.js';
 import type { Logger } from '../logger.js';
 import type { AsyncProjection } from './asyncProjection.js';
 import { behindHead, ensureCheckpoint, logHead } from './checkpoints.js';
-import { processBatch } from './processBatch.js';
+import { processBatch, processBatches } from './processBatch.js';
 
 export interface ProjectorOptions {
   db: Kysely<Database>;
@@ -86,10 +86,7 @@ export class Projector {
       this.pending = false;
       let applied = 0;
       try {
-        for (const projection of this.options.projections) {
-          if (!this.running) break;
-          applied += await this.drain(projection, false);
-        }
+        applied = await this.drainTogether();
         failures = 0;
       } catch (err) {
         failures++;
@@ -110,6 +107,19 @@ export class Projector {
       });
       this.wakeUp = undefined;
     }
+  }
+
+  /** Applies batches to every projection at once (processBatches) until caught up. */
+  private async drainTogether(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 500;
+    let applied = 0;
+    while (this.running) {
+      const read = await processBatches(this.options.db, this.options.projections, batchSize);
+      applied += read;
+      // A short batch was the end of the log as this read saw it: no need to ask again.
+      if (read < batchSize) break;
+    }
+    return applied;
   }
 
   /** Applies batches until caught up; with `wait`, waits out another consumer's lock. */
