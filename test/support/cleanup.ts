@@ -21,3 +21,8 @@ export function cleanup(fn: () => unknown): void {
     afterFile.push(fn);
   }
 }
+
+/** Registers a clean-up for the end of the file whatever calls it, after every test's own (a queue prefix outlives the servers using it). */
+export function cleanupAfterFile(fn: () => unknown): void {
+  afterFile.push(fn);
+}
