@@ -65,7 +65,7 @@ export class Projector {
     for (const projection of this.options.projections) {
       await ensureCheckpoint(db, projection.name);
       for (;;) {
-        applied += await this.drain(projection, true);
+        applied += await this.drain(projection);
         if (!head || !(await behindHead(db, projection.name, head)) || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -122,19 +122,14 @@ export class Projector {
     return applied;
   }
 
-  /** Applies batches until caught up; with `wait`, waits out another consumer's lock. */
-  private async drain(projection: AsyncProjection, wait: boolean): Promise<number> {
+  /** Applies one projection's batches until its read comes back empty, waiting out another consumer's lock (catchUp). */
+  private async drain(projection: AsyncProjection): Promise<number> {
     const batchSize = this.options.batchSize ?? 500;
     let applied = 0;
     for (;;) {
-      if (!wait && !this.running) return applied;
       const result = await processBatch(this.options.db, projection, batchSize);
-      if (result.status === 'applied') {
-        applied += result.read;
-        // A short batch was the end of the log as this read saw it: no need to ask again.
-        if (result.read < batchSize && !wait) return applied;
-      }
-      else if (result.status === 'busy' && wait) await new Promise((r) => setTimeout(r, 20));
+      if (result.status === 'applied') applied += result.read;
+      else if (result.status === 'busy') await new Promise((r) => setTimeout(r, 20));
       else return applied;
     }
   }
