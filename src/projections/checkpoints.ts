@@ -12,17 +12,10 @@ export async function ensureCheckpoint(db: Kysely<Database>, name: string): Prom
  * batch, and a crashed holder's lock goes with its connection.
  */
 export async function lockCheckpoint(trx: Transaction<Database>, name: string): Promise<Checkpoint | undefined> {
-  const row = await trx
-    .selectFrom('projection_checkpoints')
-    .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
-    .where('name', '=', name)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
-  return row ? { transactionId: row.transaction_id, globalPosition: String(row.global_position) } : undefined;
+  return (await lockCheckpoints(trx, [name])).get(name);
 }
 
-/** lockCheckpoint for several projections in one statement: the checkpoints this transaction now holds, by name. */
+/** lockCheckpoint for several projections in one statement: the checkpoints this transaction now holds, by name (skip locked). */
 export async function lockCheckpoints(trx: Transaction<Database>, names: string[]): Promise<Map<string, Checkpoint>> {
   const rows = await trx
     .selectFrom('projection_checkpoints')

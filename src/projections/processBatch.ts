@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { readAllBatch, checkpointOf, type Checkpoint } from '../events/readAllBatch.js';
+import type { StoredEvent } from '../events/events.js';
 import type { AsyncProjection } from './asyncProjection.js';
 import { lockCheckpoint, lockCheckpoints, storeCheckpoint } from './checkpoints.js';
 
@@ -11,18 +12,24 @@ export type BatchResult = { status: 'applied'; read: number } | { status: 'caugh
  * 'busy' means another consumer holds the projection right now.
  */
 export async function processBatch(db: Kysely<Database>, projection: AsyncProjection, batchSize: number): Promise<BatchResult> {
-  const handled = new Set<string>(projection.handles);
   return db.transaction().execute(async (trx): Promise<BatchResult> => {
     const checkpoint = await lockCheckpoint(trx, projection.name);
     if (!checkpoint) return { status: 'busy' };
     const events = await readAllBatch(trx, checkpoint, batchSize);
-    const last = events[events.length - 1];
-    if (!last) return { status: 'caught_up' };
-    const relevant = events.filter((e) => handled.has(e.type));
-    if (relevant.length > 0) await projection.apply(trx, relevant);
-    await storeCheckpoint(trx, projection.name, checkpointOf(last), last.createdAt);
+    if (events.length === 0) return { status: 'caught_up' };
+    await applyAndStore(trx, projection, events);
     return { status: 'applied', read: events.length };
   });
+}
+
+/** Gives a projection the events of `events` it handles, and stores its checkpoint at the last of them all. */
+async function applyAndStore(trx: Transaction<Database>, projection: AsyncProjection, events: StoredEvent[]): Promise<void> {
+  const last = events[events.length - 1];
+  if (!last) return;
+  const handled = new Set<string>(projection.handles);
+  const relevant = events.filter((e) => handled.has(e.type));
+  if (relevant.length > 0) await projection.apply(trx, relevant);
+  await storeCheckpoint(trx, projection.name, checkpointOf(last), last.createdAt);
 }
 
 const after = (a: Checkpoint, b: Checkpoint) => {
@@ -49,13 +56,7 @@ export async function processBatches(db: Kysely<Database>, projections: readonly
     const events = await readAllBatch(trx, earliest, batchSize);
     for (const projection of present) {
       const checkpoint = locked.get(projection.name)!;
-      const mine = events.filter((e) => after(checkpointOf(e), checkpoint));
-      const last = mine[mine.length - 1];
-      if (!last) continue;
-      const handled = new Set<string>(projection.handles);
-      const relevant = mine.filter((e) => handled.has(e.type));
-      if (relevant.length > 0) await projection.apply(trx, relevant);
-      await storeCheckpoint(trx, projection.name, checkpointOf(last), last.createdAt);
+      await applyAndStore(trx, projection, events.filter((e) => after(checkpointOf(e), checkpoint)));
     }
     return events.length;
   });
