@@ -4,6 +4,7 @@ import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type EventType, type StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
+import { LEAD_OUTCOMES } from './types/lead.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 /**
@@ -17,7 +18,7 @@ export const EVENTS_CHANNEL = 'leadgate_events';
  * while the payload stays well under PostgreSQL's 8,000-byte limit): a lead's outcomes, so an
  * intake request waiting for one answers from the notification instead of reading it back.
  */
-const NOTICE_WITH_DATA: readonly EventType[] = ['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed'];
+const NOTICE_WITH_DATA: readonly EventType[] = LEAD_OUTCOMES;
 const NOTICE_DATA_MAX_BYTES = 7000;
 
 /** A notification on EVENTS_CHANNEL: which stream got which type of event (and its data, for NOTICE_WITH_DATA types when small). */

@@ -43,6 +43,9 @@ export const HttpExchange = z.object({
 });
 export type HttpExchange = z.infer<typeof HttpExchange>;
 
+/** The events that end a lead's delivery: its outcome. */
+export const LEAD_OUTCOMES = ['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed'] as const;
+
 export const leadEvents = {
   LeadReceived: z.object({
     leadId: z.string(),

@@ -2,6 +2,7 @@ import { sql, type Insertable, type RawBuilder, type UpdateObject } from 'kysely
 import type { Database, LeadsTable } from '../../db/schema.js';
 import type { InlineProjection, PendingEvent } from '../../events/eventStore.js';
 import type { EventData, StoredEvent } from '../../events/events.js';
+import { LEAD_OUTCOMES } from '../../events/types/lead.js';
 
 type LeadReceived = StoredEvent & { type: 'LeadReceived' };
 
@@ -39,7 +40,7 @@ function later(at: At, ms: number): Date | RawBuilder<Date> {
   return at instanceof Date ? new Date(at.getTime() + ms) : sql<Date>`${at} + ${ms} * interval '1 millisecond'`;
 }
 
-const FINAL = new Set(['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed']);
+const FINAL = new Set<string>(LEAD_OUTCOMES);
 const DELIVERY_EVENTS = ['DeliveryAttemptStarted', 'LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed'] as const;
 
 /** Event types as a SQL list of literals: the statement's text stays the same for every batch. */
