@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuMsOf } from './processes.js';
 
 export interface LoadSpec {
   url: string;
@@ -29,6 +30,8 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  /** CPU the server process spent per successful answer, in µs (when its pid was given and /proc is there). */
+  cpuUsPerOk?: number;
 }
 
 /** Drives one load run with autocannon from this process and measures it. */
@@ -102,18 +105,46 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Several runs after a warm-up; the figure is the median of each measure. */
-export async function measure(spec: LoadSpec, runs: number, warmupS: number): Promise<{ runs: LoadResult[]; rps: number; p50: number; p95: number; p99: number }> {
+export interface Measured {
+  runs: LoadResult[];
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Median CPU of the server process per successful answer, µs; NaN when not measured. */
+  cpuUs: number;
+}
+
+/**
+ * Several runs after a warm-up; the figure is the median of each measure. With the server's
+ * pid, each run also counts the CPU that process spent per answer: unlike throughput, it
+ * hardly moves with what else the shared cores are doing, so it shows the cost of each
+ * server's own code more steadily than the rates do.
+ */
+export async function measure(spec: LoadSpec, runs: number, warmupS: number, serverPid?: number): Promise<Measured> {
   if (warmupS > 0) await load({ ...spec, durationS: warmupS, amount: undefined });
   const results: LoadResult[] = [];
-  for (let i = 0; i < runs; i++) results.push(await load(spec));
+  for (let i = 0; i < runs; i++) {
+    const before = serverPid === undefined ? undefined : cpuMsOf(serverPid);
+    const result = await load(spec);
+    const after = serverPid === undefined ? undefined : cpuMsOf(serverPid);
+    if (before !== undefined && after !== undefined && result.ok > 0) result.cpuUsPerOk = ((after - before) * 1000) / result.ok;
+    results.push(result);
+  }
   return {
     runs: results,
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.p50)),
     p95: median(results.map((r) => r.p95)),
     p99: median(results.map((r) => r.p99)),
+    cpuUs: median(results.map((r) => r.cpuUsPerOk ?? NaN).filter(Number.isFinite)),
   };
+}
+
+/** "server CPU per answer: leadgate 480 µs, baseline 170 µs (2.8×)", when both were measured. */
+export function cpuNote(what: string, leadgateUs: number, baselineUs: number): string[] {
+  if (!Number.isFinite(leadgateUs) || !Number.isFinite(baselineUs) || baselineUs <= 0) return [];
+  return [`server process CPU per ${what}: leadgate ${Math.round(leadgateUs)} µs, baseline ${Math.round(baselineUs)} µs (${(leadgateUs / baselineUs).toFixed(1)}×)`];
 }
 
 /** POST /api/v1/leads with a fresh realistic body each time; the same request for leadgate and its baseline. */

@@ -112,6 +112,20 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } | undef
   }
 }
 
+/**
+ * CPU time a process has used so far (user + system), in ms; undefined where /proc is not
+ * there. /proc counts in USER_HZ ticks, 100 a second on Linux.
+ */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    // The fields after the command name, which may hold spaces, end with its ")".
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A free TCP port on loopback (asked of the OS, then released). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

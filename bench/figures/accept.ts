@@ -7,7 +7,7 @@ import { fmt, ratio, type Figure, type FigureContext, type FigureRow } from '../
 import { createDatabase, queuePrefix } from '../infra.js';
 import { LeadBodies } from '../leadBodies.js';
 import { setupAffiliate, startLeadgate, type LeadgateOptions } from '../leadgate.js';
-import { intakeSpec, measure, unexpectedAnswers } from '../load.js';
+import { cpuNote, intakeSpec, measure, unexpectedAnswers } from '../load.js';
 
 type Shape = 'postgres' | 'embedded';
 
@@ -61,7 +61,7 @@ async function acceptRows(ctx: FigureContext, shape: Shape): Promise<FigureRow[]
       durationS: options.durationS,
       expectStatus: 202,
     });
-    results[role] = await measure(spec, options.runs, options.warmupS);
+    results[role] = await measure(spec, options.runs, options.warmupS, leadgate.pid);
     await leadgate.stop();
   }
 
@@ -70,6 +70,7 @@ async function acceptRows(ctx: FigureContext, shape: Shape): Promise<FigureRow[]
     intakeSpec(baseline.url, new LeadBodies('c_baseline'), 'lg_baseline', { connections: options.connections, durationS: options.durationS, expectStatus: 202 }),
     options.runs,
     options.warmupS,
+    baseline.child.pid,
   );
   await baseline.stop();
   await crm.stop();
@@ -86,7 +87,7 @@ async function acceptRows(ctx: FigureContext, shape: Shape): Promise<FigureRow[]
       ratio: r,
       target: '≥ 1.0× baseline',
       pass: r === null ? null : r >= 1,
-      notes: [`p99 ${fmt.ms(api.p99)} vs ${fmt.ms(base.p99)}`, ...unexpectedAnswers(api.runs.map((x) => x.statuses), '202')],
+      notes: [`p99 ${fmt.ms(api.p99)} vs ${fmt.ms(base.p99)}`, ...cpuNote('answer', api.cpuUs, base.cpuUs), ...unexpectedAnswers(api.runs.map((x) => x.statuses), '202')],
       data: { leadgate: api, baseline: base },
     },
     ...(start

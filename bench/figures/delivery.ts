@@ -8,7 +8,8 @@ import { LeadBodies } from '../leadBodies.js';
 import { DELIVERY_QUEUE } from '../../src/workers/delivery/deliveryQueue.js';
 import { pausableQueue } from '../pausableQueue.js';
 import { setupAffiliate, startLeadgate } from '../leadgate.js';
-import { intakeSpec, load, median } from '../load.js';
+import { cpuNote, intakeSpec, load, median } from '../load.js';
+import { cpuMsOf } from '../processes.js';
 
 const TARGET_RATIO = 0.5;
 
@@ -60,18 +61,22 @@ export const deliveryFigure: Figure = {
     const runTimeout = options.figureTimeoutMs / (2 * options.runs);
 
     const leadgateRates: number[] = [];
+    const leadgateCpu: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       ctx.log(`leadgate run ${run + 1}: accepting ${n} leads, queue paused`);
       await leadgateQueue.pause();
       const accepted = await load(intakeSpec(api.url, bodies, affiliate.apiKey, { connections: options.connections, amount: n, expectStatus: 202 }));
       const queued = await pending();
       if (queued < n * 0.99) throw new Error(`only ${queued} of ${n} leads pending after intake (${JSON.stringify(accepted.statuses)})`);
+      const cpuBefore = cpuMsOf(worker.pid);
       await leadgateQueue.resume();
       leadgateRates.push(await drainRate(queued, pending, runTimeout));
+      leadgateCpu.push(cpuPerItemUs(cpuBefore, cpuMsOf(worker.pid), queued));
     }
     await Promise.all([api.stop(), worker.stop()]);
 
     const baseRates: number[] = [];
+    const baseCpu: number[] = [];
     const baseBodies = new LeadBodies('c_baseline');
     for (let run = 0; run < options.runs; run++) {
       ctx.log(`baseline run ${run + 1}: ${n} jobs queued, queue paused`);
@@ -80,8 +85,10 @@ export const deliveryFigure: Figure = {
         await baseQueue.queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, () => ({ name: 'deliver', data: baseBodies.next() })));
       }
       const queued = await baseQueue.remaining();
+      const cpuBefore = cpuMsOf(baseWorker.child.pid);
       await baseQueue.resume();
       baseRates.push(await drainRate(queued, () => baseQueue.remaining(), runTimeout));
+      baseCpu.push(cpuPerItemUs(cpuBefore, cpuMsOf(baseWorker.child.pid), queued));
     }
     await baseWorker.stop();
     await crm.stop();
@@ -97,11 +104,17 @@ export const deliveryFigure: Figure = {
         ratio: r,
         target: `≥ ${TARGET_RATIO}× baseline`,
         pass: r === null ? null : r >= TARGET_RATIO,
-        data: { leadgateRuns: leadgateRates, baselineRuns: baseRates },
+        notes: cpuNote('lead (worker process)', median(leadgateCpu.filter(Number.isFinite)), median(baseCpu.filter(Number.isFinite))),
+        data: { leadgateRuns: leadgateRates, baselineRuns: baseRates, leadgateCpuUs: leadgateCpu, baselineCpuUs: baseCpu },
       },
     ];
   },
 };
+
+/** CPU a worker process spent per drained item, µs (NaN where /proc is not there). */
+function cpuPerItemUs(beforeMs: number | undefined, afterMs: number | undefined, items: number): number {
+  return beforeMs === undefined || afterMs === undefined || items === 0 ? NaN : ((afterMs - beforeMs) * 1000) / items;
+}
 
 /**
  * Polls `remaining` until it reaches 0; the rate counts from the first observed progress, so

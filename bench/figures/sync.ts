@@ -4,7 +4,7 @@ import { fmt, ratio, type Figure, type FigureContext, type FigureRow } from '../
 import { createDatabase, queuePrefix } from '../infra.js';
 import { LeadBodies } from '../leadBodies.js';
 import { setupAffiliate, startLeadgate } from '../leadgate.js';
-import { intakeSpec, measure, unexpectedAnswers, type LoadSpec } from '../load.js';
+import { cpuNote, intakeSpec, measure, unexpectedAnswers, type LoadSpec } from '../load.js';
 import { memoryOf } from '../processes.js';
 
 const RSS_TARGET_MB = 300;
@@ -47,7 +47,7 @@ export const syncFigure: Figure = {
       sampledPeakMb = Math.max(sampledPeakMb, memoryOf(leadgate.pid)?.rssMb ?? 0);
     }, 200);
     const full = { connections: options.connections, durationS: options.durationS, expectStatus: 200, expectBody: delivered };
-    const sync = await measure(intakeSpec(leadgate.url, bodies, affiliate.apiKey, full), options.runs, options.warmupS).finally(() => clearInterval(sampler));
+    const sync = await measure(intakeSpec(leadgate.url, bodies, affiliate.apiKey, full), options.runs, options.warmupS, leadgate.pid).finally(() => clearInterval(sampler));
     // VmHWM: the kernel's own high-water mark of the process's resident set.
     const memory = memoryOf(leadgate.pid);
     const peakMb = Math.max(memory?.peakMb ?? NaN, sampledPeakMb);
@@ -57,7 +57,7 @@ export const syncFigure: Figure = {
 
     ctx.log('baseline: bare request-reply (insert, BullMQ add, worker → CRM, waitUntilFinished)');
     const baseBodies = new LeadBodies('c_baseline');
-    const base = await measure(intakeSpec(baseline.url, baseBodies, 'lg_baseline', full), options.runs, options.warmupS);
+    const base = await measure(intakeSpec(baseline.url, baseBodies, 'lg_baseline', full), options.runs, options.warmupS, baseline.child.pid);
     const baseSingle = await measure(intakeSpec(baseline.url, baseBodies, 'lg_baseline', { ...oneConnection, expectBody: delivered }), options.runs, options.warmupS);
     await baseline.stop();
     await crm.stop();
@@ -72,7 +72,7 @@ export const syncFigure: Figure = {
         ratio: r,
         target: '≥ 1.0× baseline',
         pass: r === null ? null : r >= 1,
-        notes: unexpectedAnswers(sync.runs.map((x) => x.statuses), '200'),
+        notes: [...cpuNote('answer (API, worker and projector in one process)', sync.cpuUs, base.cpuUs), ...unexpectedAnswers(sync.runs.map((x) => x.statuses), '200')],
         data: { leadgate: sync, baseline: base },
       },
       {
