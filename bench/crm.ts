@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Cleanup } from './cleanup.js';
-import { freePort, spawnTs, waitHttpReady } from './processes.js';
+import { onFreePort, spawnTs, waitHttpReady } from './processes.js';
 
 /**
  * The advertiser's CRM for the bench: a bare node:http server, run as its own process, that
@@ -43,10 +43,12 @@ export interface Crm {
 
 /** Starts the CRM as a child process; stopped at cleanup at the latest. */
 export async function startCrm(cleanup: Cleanup): Promise<Crm> {
-  const port = await freePort();
-  const child = spawnTs('crm', fileURLToPath(import.meta.url), [String(port)], { env: {} }, cleanup);
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttpReady(child, `${url}/stats`);
+  const { url, child } = await onFreePort(async (port) => {
+    const child = spawnTs('crm', fileURLToPath(import.meta.url), [String(port)], { env: {} }, cleanup);
+    const url = `http://127.0.0.1:${port}`;
+    await waitHttpReady(child, `${url}/stats`);
+    return { url, child };
+  });
   return {
     url,
     leadsUrl: `${url}${CRM_LEADS_PATH}`,

@@ -3,7 +3,7 @@ import { leadgateNodeFlags } from '../scripts/build.mjs';
 import { HttpSession } from '../test/support/http.js';
 import type { Cleanup } from './cleanup.js';
 import { secretKey } from './infra.js';
-import { ROOT, freePort, spawnTs, waitHttpReady, type Child } from './processes.js';
+import { ROOT, onFreePort, spawnTs, waitHttpReady, type Child } from './processes.js';
 
 /** The compiled CLI, as `npx leadgate` and `npm start` run it (bin/leadgate.js builds dist/ when stale). */
 const CLI = path.join(ROOT, 'bin/leadgate.js');
@@ -34,28 +34,31 @@ export interface Leadgate {
 /** `leadgate <role>` as its own process, configured the way the bench needs; ready when it returns (api roles). */
 export async function startLeadgate(options: LeadgateOptions, cleanup: Cleanup): Promise<Leadgate> {
   const role = options.role ?? 'start';
-  const port = await freePort();
-  const env: Record<string, string> = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: options.databaseUrl ?? '',
-    REDIS_URL: options.redisUrl ?? '',
-    QUEUE_PREFIX: options.queuePrefix ?? 'leadgate',
-    DATA_DIR: options.dataDir ?? '',
-    SECRET_KEY: options.secretKey ?? secretKey(),
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    ALLOW_PRIVATE_TARGETS: 'true',
-    DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    INTAKE_RATE_LIMIT: '0',
-    ...(options.syncWindowMs !== undefined ? { SYNC_WINDOW_MS: String(options.syncWindowMs) } : {}),
-    ...options.env,
-  };
-  const child = spawnTs(`leadgate ${role} (${options.label})`, CLI, [role], { env, nodeArgs: [...leadgateNodeFlags(), ...(options.nodeArgs ?? [])], javascript: true }, cleanup);
-  const url = `http://127.0.0.1:${port}`;
-  if (role !== 'worker') await waitHttpReady(child, `${url}/readyz`, 60_000);
-  return { url, pid: child.pid, child, stop: child.stop };
+  // One key across retries: a first attempt may already have written to the database.
+  const key = options.secretKey ?? secretKey();
+  return onFreePort(async (port) => {
+    const env: Record<string, string> = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl ?? '',
+      REDIS_URL: options.redisUrl ?? '',
+      QUEUE_PREFIX: options.queuePrefix ?? 'leadgate',
+      DATA_DIR: options.dataDir ?? '',
+      SECRET_KEY: key,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ALLOW_PRIVATE_TARGETS: 'true',
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      INTAKE_RATE_LIMIT: '0',
+      ...(options.syncWindowMs !== undefined ? { SYNC_WINDOW_MS: String(options.syncWindowMs) } : {}),
+      ...options.env,
+    };
+    const child = spawnTs(`leadgate ${role} (${options.label})`, CLI, [role], { env, nodeArgs: [...leadgateNodeFlags(), ...(options.nodeArgs ?? [])], javascript: true }, cleanup);
+    const url = `http://127.0.0.1:${port}`;
+    if (role !== 'worker') await waitHttpReady(child, `${url}/readyz`, 60_000);
+    return { url, pid: child.pid, child, stop: child.stop };
+  });
 }
 
 export interface Affiliate {

@@ -81,14 +81,17 @@ export function spawnTs(label: string, file: string, args: string[], options: Sp
   return { pid: child.pid, child, output: () => out, exited, stop };
 }
 
-/** Resolves once `url` answers 200; fails early with the child's output if it exits first. */
+/** Resolves once `url` answers 200; fails as soon as the child exits first, with its output. */
 export async function waitHttpReady(child: Child, url: string, timeoutMs = 60_000): Promise<void> {
   let exitCode: number | null | undefined;
   let last = '';
   void child.exited.then((c) => (exitCode = c));
-  await waitFor(
+  const exited = child.exited.then((code) => {
+    throw new Error(`exited with ${code} before it was ready`);
+  });
+  const answered = waitFor(
     async () => {
-      if (exitCode !== undefined) throw new Error(`exited with ${exitCode} before it was ready:\n${child.output()}`);
+      if (exitCode !== undefined) return undefined;
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       last = `${res.status} ${(await res.text()).slice(0, 500)}`;
       return res.ok ? true : undefined;
@@ -96,9 +99,28 @@ export async function waitHttpReady(child: Child, url: string, timeoutMs = 60_00
     timeoutMs,
     `${url} to answer`,
     100,
-  ).catch((err: Error) => {
+  );
+  await Promise.race([answered, exited]).catch((err: Error) => {
     throw new Error(`${err.message}${last ? ` (last answer: ${last})` : ''}\n--- output ---\n${child.output()}`);
   });
+  // Neither loser may surface later as an unhandled rejection.
+  answered.catch(() => undefined);
+  exited.catch(() => undefined);
+}
+
+/**
+ * Starts a server on a port freePort() found, with another port when the first was taken
+ * in between (freePort releases its port before the server binds it; any process starting
+ * meanwhile, or an outgoing connection, may get it first: EADDRINUSE).
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= attempts || !(err as Error).message.includes('EADDRINUSE')) throw err;
+    }
+  }
 }
 
 /** Peak and current resident memory of a Linux process, in MB, from /proc/<pid>/status. */
