@@ -117,9 +117,9 @@ export interface Measured {
 
 /**
  * Several runs after a warm-up; the figure is the median of each measure. With the server's
- * pid, each run also counts the CPU that process spent per answer: unlike throughput, it
- * hardly moves with what else the shared cores are doing, so it shows the cost of each
- * server's own code more steadily than the rates do.
+ * pid, each run also counts the CPU that process spent per answer: within one spell of the
+ * machine it moves much less than the rates, which also follow what else the shared cores
+ * are doing, so it compares the two servers' own code more steadily.
  */
 export async function measure(spec: LoadSpec, runs: number, warmupS: number, serverPid?: number): Promise<Measured> {
   if (warmupS > 0) await load({ ...spec, durationS: warmupS, amount: undefined });

@@ -21,8 +21,8 @@ export const PLAN_EACH_RUN = '/* plan each run */';
  * statement, named by the hash of its text) and then only binds and executes it: PostgreSQL
  * skips parsing, and after a few runs planning, on the hot path's statements. Kysely calls
  * `query(text, values)`; that form is the one handled; texts marked PLAN_EACH_RUN are left
- * unprepared. Not for a transaction-mode PgBouncer
- * older than 1.21, which cannot carry named statements (DATABASE_PREPARED_STATEMENTS=false).
+ * unprepared. Not for a transaction-mode PgBouncer older than 1.21, which cannot carry named
+ * statements (DATABASE_PREPARED_STATEMENTS=false).
  */
 const baseQuery = pg.Client.prototype.query as unknown as (this: pg.Client, ...args: unknown[]) => never;
 

@@ -183,8 +183,8 @@ type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' 
  * sent unprepared (PLAN_EACH_RUN) and planned for each batch: a plan cached while `events` and
  * `leads` were small goes on scanning them once they are not. The row source stays `unnest`
  * of arrays, whose length the planner knows: with a JSON row source it assumes 100 rows and
- * scans events and leads whole for the guard and the projection's joins. Only positions come back; the stored events are completed from
- * the rows sent. `guarded`: each row goes in only if its stream is at the version before the
+ * scans events and leads whole for the guard and the projection's joins. Only positions come
+ * back; the stored events are completed from the rows sent. `guarded`: each row goes in only if its stream is at the version before the
  * first new one (its `after`), so a future expected version inserts nothing and leaves no
  * gap; a stale one collides on the unique (stream_id, stream_version), or with `skipTaken`
  * (one event per stream only: a stream's rows must go in all or none) is skipped.
