@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuMsOf } from './processes.js';
+import { cpuMsOf, cpuPerItemUs } from './processes.js';
 
 export interface LoadSpec {
   url: string;
@@ -30,7 +30,7 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
-  /** CPU the server process spent per successful answer, in µs (when its pid was given and /proc is there). */
+  /** CPU the server process spent per successful answer, in µs; NaN without its pid or /proc. */
   cpuUsPerOk?: number;
 }
 
@@ -128,8 +128,7 @@ export async function measure(spec: LoadSpec, runs: number, warmupS: number, ser
     const before = serverPid === undefined ? undefined : cpuMsOf(serverPid);
     const result = await load(spec);
     const after = serverPid === undefined ? undefined : cpuMsOf(serverPid);
-    if (before !== undefined && after !== undefined && result.ok > 0) result.cpuUsPerOk = ((after - before) * 1000) / result.ok;
-    results.push(result);
+    results.push({ ...result, cpuUsPerOk: cpuPerItemUs(before, after, result.ok) });
   }
   return {
     runs: results,

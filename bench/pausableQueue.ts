@@ -2,6 +2,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Cleanup } from './cleanup.js';
 
+export type PausableQueue = ReturnType<typeof pausableQueue>;
+
 /** A BullMQ queue the bench pauses and resumes from outside (Queue.pause holds every worker of it). */
 export function pausableQueue(redisUrl: string, name: string, prefix: string, cleanup: Cleanup) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });

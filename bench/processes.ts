@@ -91,7 +91,8 @@ export async function waitHttpReady(child: Child, url: string, timeoutMs = 60_00
   });
   const answered = waitFor(
     async () => {
-      if (exitCode !== undefined) return undefined;
+      // Exited: end the poll (the race below has already failed on `exited`).
+      if (exitCode !== undefined) return false;
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       last = `${res.status} ${(await res.text()).slice(0, 500)}`;
       return res.ok ? true : undefined;
@@ -146,6 +147,11 @@ export function cpuMsOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU a process spent per item between two cpuMsOf readings, µs; NaN when either is missing or there were no items. */
+export function cpuPerItemUs(beforeMs: number | undefined, afterMs: number | undefined, items: number): number {
+  return beforeMs === undefined || afterMs === undefined || items === 0 ? NaN : ((afterMs - beforeMs) * 1000) / items;
 }
 
 /** A free TCP port on loopback (asked of the OS, then released). */

@@ -6,10 +6,10 @@ import { fmt, ratio, type Figure, type FigureContext, type FigureRow } from '../
 import { createDatabase, queuePrefix, secretKey } from '../infra.js';
 import { LeadBodies } from '../leadBodies.js';
 import { DELIVERY_QUEUE } from '../../src/workers/delivery/deliveryQueue.js';
-import { pausableQueue } from '../pausableQueue.js';
+import { pausableQueue, type PausableQueue } from '../pausableQueue.js';
 import { setupAffiliate, startLeadgate } from '../leadgate.js';
 import { cpuNote, intakeSpec, load, median } from '../load.js';
-import { cpuMsOf } from '../processes.js';
+import { cpuMsOf, cpuPerItemUs } from '../processes.js';
 
 const TARGET_RATIO = 0.5;
 
@@ -65,45 +65,38 @@ export const deliveryFigure: Figure = {
     // first drain runs code the JIT has not compiled yet, and the bare worker's speeds up the most.
     const rounds = [Math.max(100, Math.round(n / 5)), ...Array.from({ length: options.runs }, () => n)];
 
-    const leadgateRates: number[] = [];
-    const leadgateCpu: number[] = [];
-    for (const [round, count] of rounds.entries()) {
-      ctx.log(round === 0 ? `leadgate warm-up: ${count} leads` : `leadgate run ${round}: accepting ${count} leads, queue paused`);
-      await leadgateQueue.pause();
-      const accepted = await load(intakeSpec(api.url, bodies, affiliate.apiKey, { connections: options.connections, amount: count, expectStatus: 202 }));
-      const queued = await pending();
-      if (queued < count * 0.99) throw new Error(`only ${queued} of ${count} leads pending after intake (${JSON.stringify(accepted.statuses)})`);
-      const cpuBefore = cpuMsOf(worker.pid);
-      await leadgateQueue.resume();
-      const rate = await drainRate(queued, pending, runTimeout);
-      if (round === 0) continue;
-      leadgateRates.push(rate);
-      leadgateCpu.push(cpuPerItemUs(cpuBefore, cpuMsOf(worker.pid), queued));
-    }
+    const leadgateSide = await drainRounds(ctx, rounds, runTimeout, {
+      name: 'leadgate',
+      queue: leadgateQueue,
+      workerPid: worker.pid,
+      remaining: pending,
+      async fill(count) {
+        const accepted = await load(intakeSpec(api.url, bodies, affiliate.apiKey, { connections: options.connections, amount: count, expectStatus: 202 }));
+        const queued = await pending();
+        if (queued < count * 0.99) throw new Error(`only ${queued} of ${count} leads pending after intake (${JSON.stringify(accepted.statuses)})`);
+        return queued;
+      },
+    });
     await Promise.all([api.stop(), worker.stop()]);
 
-    const baseRates: number[] = [];
-    const baseCpu: number[] = [];
     const baseBodies = new LeadBodies('c_baseline');
-    for (const [round, count] of rounds.entries()) {
-      ctx.log(round === 0 ? `baseline warm-up: ${count} jobs` : `baseline run ${round}: ${count} jobs queued, queue paused`);
-      await baseQueue.pause();
-      for (let i = 0; i < count; i += 1000) {
-        await baseQueue.queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, () => ({ name: 'deliver', data: baseBodies.next() })));
-      }
-      const queued = await baseQueue.remaining();
-      const cpuBefore = cpuMsOf(baseWorker.child.pid);
-      await baseQueue.resume();
-      const rate = await drainRate(queued, () => baseQueue.remaining(), runTimeout);
-      if (round === 0) continue;
-      baseRates.push(rate);
-      baseCpu.push(cpuPerItemUs(cpuBefore, cpuMsOf(baseWorker.child.pid), queued));
-    }
+    const baseSide = await drainRounds(ctx, rounds, runTimeout, {
+      name: 'baseline',
+      queue: baseQueue,
+      workerPid: baseWorker.child.pid,
+      remaining: () => baseQueue.remaining(),
+      async fill(count) {
+        for (let i = 0; i < count; i += 1000) {
+          await baseQueue.queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, () => ({ name: 'deliver', data: baseBodies.next() })));
+        }
+        return baseQueue.remaining();
+      },
+    });
     await baseWorker.stop();
     await crm.stop();
 
-    const lg = median(leadgateRates);
-    const base = median(baseRates);
+    const lg = median(leadgateSide.rates);
+    const base = median(baseSide.rates);
     const r = ratio(lg, base);
     return [
       {
@@ -113,16 +106,38 @@ export const deliveryFigure: Figure = {
         ratio: r,
         target: `≥ ${TARGET_RATIO}× baseline`,
         pass: r === null ? null : r >= TARGET_RATIO,
-        notes: cpuNote('lead (worker process)', median(leadgateCpu.filter(Number.isFinite)), median(baseCpu.filter(Number.isFinite))),
-        data: { leadgateRuns: leadgateRates, baselineRuns: baseRates, leadgateCpuUs: leadgateCpu, baselineCpuUs: baseCpu },
+        notes: cpuNote('lead (worker process)', median(leadgateSide.cpuUs.filter(Number.isFinite)), median(baseSide.cpuUs.filter(Number.isFinite))),
+        data: { leadgateRuns: leadgateSide.rates, baselineRuns: baseSide.rates, leadgateCpuUs: leadgateSide.cpuUs, baselineCpuUs: baseSide.cpuUs },
       },
     ];
   },
 };
 
-/** CPU a worker process spent per drained item, µs (NaN where /proc is not there). */
-function cpuPerItemUs(beforeMs: number | undefined, afterMs: number | undefined, items: number): number {
-  return beforeMs === undefined || afterMs === undefined || items === 0 ? NaN : ((afterMs - beforeMs) * 1000) / items;
+interface DrainSide {
+  name: string;
+  queue: PausableQueue;
+  workerPid: number;
+  /** Puts `count` items on the paused queue; answers how many are queued. */
+  fill(count: number): Promise<number>;
+  remaining(): Promise<number>;
+}
+
+/** Each round: fill the paused queue, resume, time the drain and the worker's CPU; the first round is warm-up, not counted. */
+async function drainRounds(ctx: FigureContext, rounds: number[], timeoutMs: number, side: DrainSide): Promise<{ rates: number[]; cpuUs: number[] }> {
+  const rates: number[] = [];
+  const cpuUs: number[] = [];
+  for (const [round, count] of rounds.entries()) {
+    ctx.log(round === 0 ? `${side.name} warm-up: ${count} items` : `${side.name} run ${round}: ${count} items queued, queue paused`);
+    await side.queue.pause();
+    const queued = await side.fill(count);
+    const cpuBefore = cpuMsOf(side.workerPid);
+    await side.queue.resume();
+    const rate = await drainRate(queued, side.remaining, timeoutMs);
+    if (round === 0) continue;
+    rates.push(rate);
+    cpuUs.push(cpuPerItemUs(cpuBefore, cpuMsOf(side.workerPid), queued));
+  }
+  return { rates, cpuUs };
 }
 
 /**
