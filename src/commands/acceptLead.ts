@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
 import { openedTransaction } from '../db/openedTransaction.js';
@@ -66,7 +66,7 @@ const hasCap = (input: AcceptInput) => input.dailyCap !== null && !input.lead.te
 
 /** A lock key as a 64-bit integer: literal digits only, so the locks can ride in BEGIN's simple-protocol query. */
 function lockId(key: string): bigint {
-  return createHash('sha256').update(key).digest().readBigInt64BE(0);
+  return hash('sha256', key, 'buffer').readBigInt64BE(0);
 }
 
 /**
@@ -74,11 +74,6 @@ function lockId(key: string): bigint {
  * the batch against every other transaction touching the same duplicate values, caps and
  * Idempotency-Keys, so two concurrent identical leads cannot both pass: one statement takes
  * the locks, in lock-id order, so two batches never wait on each other in a cycle.
- *
- * It also has the transaction's statements planned for this batch: its lookups join arrays
- * as long as the batch against tables that grow all day, which a prepared statement's
- * generic plan cannot know, and once the leads table is large that plan scans it (intake at
- * half speed). Statements stay parsed once.
  */
 function transactionOpening(requests: AcceptRequest[]): string {
   const keys = new Set<string>();
@@ -88,9 +83,8 @@ function transactionOpening(requests: AcceptRequest[]): string {
     if (hasCap(input)) keys.add(`cap:${capKey(input)}`);
   }
   const ids = [...new Set([...keys].map(lockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const planning = 'set local plan_cache_mode = force_custom_plan';
-  if (ids.length === 0) return planning;
-  return `${planning}; select count(pg_advisory_xact_lock(id)) from (select unnest('{${ids.join(',')}}'::bigint[]) as id order by id) as ordered`;
+  if (ids.length === 0) return '';
+  return `select count(pg_advisory_xact_lock(id)) from (select unnest('{${ids.join(',')}}'::bigint[]) as id order by id) as ordered`;
 }
 
 interface EarlierKey {

@@ -6,7 +6,6 @@ import { eventSchemas, type DomainEvent, type EventMetadata, type EventType, typ
 import { toStoredEvent } from './toStoredEvent.js';
 import { LEAD_OUTCOMES } from './types/lead.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { PLAN_EACH_RUN } from '../db/preparedStatements.js';
 
 /**
  * The channel every append notifies on commit (NOTIFY is transactional); the payload is
@@ -179,12 +178,12 @@ type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' 
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
  * per row; PostgreSQL folds identical notifications of a transaction into one). The rows
  * travel as one array per column, except data and metadata, which go as one JSON document
- * (nested, so not encoded twice, and no element-by-element escaping by pg). The statement is
- * sent unprepared (PLAN_EACH_RUN) and planned for each batch: a plan cached while `events` and
- * `leads` were small goes on scanning them once they are not. The row source stays `unnest`
- * of arrays, whose length the planner knows: with a JSON row source it assumes 100 rows and
- * scans events and leads whole for the guard and the projection's joins. Only positions come
- * back; the stored events are completed from the rows sent. `guarded`: each row goes in only if its stream is at the version before the
+ * (nested, so not encoded twice, and no element-by-element escaping by pg). The row source
+ * stays `unnest` of arrays, whose length a custom plan knows: with a JSON row source it
+ * assumes 100 rows and scans events and leads whole for the guard and the projection's joins
+ * (PostgreSQL plans each run afresh while its generic plan would cost more, see
+ * PreparingClient). Only positions come back; the stored events are completed from the rows
+ * sent. `guarded`: each row goes in only if its stream is at the version before the
  * first new one (its `after`), so a future expected version inserts nothing and leaves no
  * gap; a stale one collides on the unique (stream_id, stream_version), or with `skipTaken`
  * (one event per stream only: a stream's rows must go in all or none) is skipped.
@@ -213,7 +212,7 @@ async function insertEvents(
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const noticeData = sql`case when a.type in (${sql.join(NOTICE_WITH_DATA.map((t) => sql.lit(t)))}) then (a.data - 'http')::text end`;
-  const result = await sql<InsertedRow>`${sql.raw(PLAN_EACH_RUN)} with appended as (${insert}) ${sql.join(writes, sql``)}
+  const result = await sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
     select stream_id, stream_version, global_position, transaction_id, created_at,
       pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type || case when octet_length(notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || notice_data else '' end) as notified
     from (select a.*, ${noticeData} as notice_data from appended a) as a order by global_position`.execute(trx);

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { PLAN_EACH_RUN } from '../../src/db/preparedStatements.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/schema.js';
 import { openPostgres } from '../../src/db/storage.js';
 import { event } from '../../src/events/events.js';
 import { EventStore } from '../../src/events/eventStore.js';
@@ -38,17 +38,57 @@ describe('prepared statements on PostgreSQL', () => {
     expect((await query(5)).rows).toEqual([{ doubled: 10 }]);
   });
 
-  it('leaves a statement marked PLAN_EACH_RUN unprepared, so PostgreSQL plans every run of it afresh', async () => {
+  it('prepares each statement afresh after its 50th run, 100th, 200th…, keeping one copy of it on the connection', async () => {
     const storage = await openOneConnection(true);
-    // More runs than the five after which a prepared statement may switch to a generic plan.
-    for (let n = 1; n <= 8; n++) {
-      const { rows } = await sql<{ tripled: number }>`${sql.raw(PLAN_EACH_RUN)} select ${n}::int * 3 as tripled`.execute(storage.db);
-      expect(rows).toEqual([{ tripled: n * 3 }]);
-    }
-    expect((await preparedOnConnection(storage)).filter((s) => s.includes('* 3 as tripled'))).toEqual([]);
+    const tripled = async (n: number) => (await sql<{ tripled: number }>`select ${n}::int * 3 as tripled`.execute(storage.db)).rows[0]!.tripled;
+    const entries = async () =>
+      (
+        await sql<{ name: string; generic_plans: string; custom_plans: string }>`select name, generic_plans, custom_plans from pg_prepared_statements where statement like '%* 3 as tripled'`.execute(
+          storage.db,
+        )
+      ).rows;
+    for (let n = 1; n <= 50; n++) expect(await tripled(n)).toBe(n * 3);
+    const first = await entries();
+    expect(first).toHaveLength(1);
+    expect(first[0]!.name).toMatch(/_0$/);
+    // Five custom plans, then the generic plan made for the tables as they were then.
+    expect(Number(first[0]!.generic_plans)).toBeGreaterThan(0);
+
+    // The 51st run prepares it anew (planned afresh: a custom plan again), and the old one is gone.
+    expect(await tripled(51)).toBe(153);
+    const second = await entries();
+    expect(second).toHaveLength(1);
+    expect(second[0]!.name).toMatch(/_1$/);
+    expect(second[0]).toMatchObject({ generic_plans: '0', custom_plans: '1' });
+
+    // The next renewal comes when the runs have doubled, inside a transaction as well as outside.
+    for (let n = 52; n <= 100; n++) await tripled(n);
+    expect((await entries())[0]!.name).toMatch(/_1$/);
+    await storage.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ tripled: number }>`select ${101}::int * 3 as tripled`.execute(trx);
+      expect(rows).toEqual([{ tripled: 303 }]);
+    });
+    expect((await entries()).map((e) => e.name)).toEqual([expect.stringMatching(/_2$/)]);
   });
 
-  it('plans the event appends for each batch: none is left prepared with a plan for the tables as they were', async () => {
+  it('renews a statement without harming the transaction it happens in, even one that never ran', async () => {
+    const storage = await openOneConnection(true);
+    // Fails every time: PostgreSQL never holds it, so there is nothing to deallocate when it is renewed.
+    for (let n = 1; n <= 51; n++) await expect(sql`select ${'not a number'}::int as n`.execute(storage.db)).rejects.toThrow(/invalid input syntax/);
+    const doubled = (db: Kysely<Database>, n: number) => sql<{ doubled: number }>`select ${n}::int * 2 as doubled`.execute(db);
+    for (let n = 1; n <= 50; n++) await doubled(storage.db, n);
+    // The 51st run of each is renewed between the statements of one transaction, which commits.
+    await storage.db.transaction().execute(async (trx) => {
+      await sql`create table renewed (n int)`.execute(trx);
+      const { rows } = await doubled(trx, 51);
+      await sql`insert into renewed values (${rows[0]!.doubled})`.execute(trx);
+    });
+    expect((await sql<{ n: number }>`select n from renewed`.execute(storage.db)).rows).toEqual([{ n: 102 }]);
+    await expect(sql`select ${'still not a number'}::int as n`.execute(storage.db)).rejects.toThrow(/invalid input syntax/);
+    expect((await doubled(storage.db, 52)).rows).toEqual([{ doubled: 104 }]);
+  });
+
+  it('keeps the event appends prepared and renews them as they run', async () => {
     const storage = await openOneConnection(true);
     await migrateToLatest(storage.db);
     const store = new EventStore(storage.db, inlineProjections);
@@ -65,11 +105,20 @@ describe('prepared statements on PostgreSQL', () => {
     expect(version).toBe(15);
     const lead = await storage.db.selectFrom('leads').select(['attempts', 'stream_version', 'code']).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
     expect(lead).toEqual({ attempts: 7, stream_version: 15, code: 'crm.timeout' });
-    const prepared = await preparedOnConnection(storage);
-    expect(prepared.filter((s) => s.includes('insert into "events"'))).toEqual([]);
-    // Other statements still are (the store's stream reads, the projection's own).
-    await store.readStream(`lead-${leadId}`);
-    expect((await preparedOnConnection(storage)).some((s) => s.includes('from "events"'))).toBe(true);
+    // Fourteen delivery appends: one statement, prepared once, not yet renewed (and the new streams' insert).
+    const appends = async () =>
+      (await sql<{ name: string }>`select name from pg_prepared_statements where statement like '%insert into "events"%'`.execute(storage.db)).rows.map((r) => r.name).sort();
+    expect(await appends()).toEqual([expect.stringMatching(/_0$/), expect.stringMatching(/_0$/)]);
+    for (let attempt = 8; attempt <= 30; attempt++) {
+      const started = await store.append(`lead-${leadId}`, [event('DeliveryAttemptStarted', { leadId, attempt })], { expectedVersion: version });
+      const failed = await store.append(`lead-${leadId}`, [event('DeliveryAttemptFailed', { leadId, attempt, code: 'crm.timeout', error: 'no answer', retryInMs: 1000 })], { expectedVersion: started[0]!.streamVersion });
+      version = failed[0]!.streamVersion;
+    }
+    // Sixty delivery appends: renewed once, still one copy.
+    const names = await appends();
+    expect(names).toHaveLength(2);
+    expect(names.filter((n) => n.endsWith('_1'))).toHaveLength(1);
+    expect(await storage.db.selectFrom('leads').select(['attempts', 'stream_version']).where('lead_id', '=', leadId).executeTakeFirstOrThrow()).toEqual({ attempts: 30, stream_version: 61 });
   });
 
   it('prepares nothing with DATABASE_PREPARED_STATEMENTS=false (a transaction-mode PgBouncer)', async () => {
