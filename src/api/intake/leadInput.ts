@@ -64,3 +64,71 @@ export function targetOf(body: unknown): { campaignId?: string; productId?: stri
   const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   return { campaignId: str(b.campaignId), productId: str(b.productId) };
 }
+
+/** LeadBody's fields in its shape's order, as the fast path below checks them. */
+const FIELDS: readonly (readonly [key: string, kind: 'text' | 'name' | 'email' | 'country' | 'password' | 'test', max: number])[] = [
+  ['campaignId', 'text', 100],
+  ['productId', 'text', 100],
+  ['firstName', 'name', 100],
+  ['lastName', 'name', 100],
+  ['email', 'email', 254],
+  ['country', 'country', 2],
+  ['phone', 'text', 40],
+  ['language', 'text', 20],
+  ['ip', 'text', 45],
+  ['password', 'password', 128],
+  ['clickId', 'text', 255],
+  ...Array.from({ length: 10 }, (_, i) => [`sub${i + 1}`, 'text', 255] as const),
+  ['utm_source', 'text', 255],
+  ['utm_medium', 'text', 255],
+  ['utm_campaign', 'text', 255],
+  ['comment', 'text', 1000],
+  ['test', 'test', 0],
+];
+
+/** What LeadBody keeps of one field, or FAIL when anything is off (LeadBody then says what). */
+const FAIL = Symbol('fail');
+
+function fieldValue(kind: (typeof FIELDS)[number][1], max: number, value: unknown): unknown {
+  if (kind === 'test') return value === undefined || value === null ? false : typeof value === 'boolean' ? value : FAIL;
+  if (value === undefined || value === null) return kind === 'text' || kind === 'password' ? undefined : FAIL;
+  if (typeof value !== 'string') return FAIL;
+  if (kind === 'password') return value.length >= 1 && value.length <= max ? value : FAIL;
+  const text = value.trim();
+  switch (kind) {
+    case 'text':
+      return text.length > max ? FAIL : text === '' ? undefined : text;
+    case 'name':
+      return text.length >= 1 && text.length <= max ? text : FAIL;
+    case 'email':
+      return text.length <= max && z.regexes.email.test(text) ? text : FAIL;
+    case 'country': {
+      const upper = text.toUpperCase();
+      return COUNTRIES.has(upper) ? upper : FAIL;
+    }
+  }
+}
+
+/**
+ * LeadBody's checks and normalisation written out, for the valid body nearly every request
+ * brings: a third of a lead's zod time otherwise (~30 µs, zod's code being shared by many
+ * schemas). Anything it does not pass plainly goes to LeadBody, which has the last word and
+ * the error messages; the two give equal results (test/api/leadInput.unit.test.ts).
+ */
+export function parseLeadBody(body: Record<string, unknown>): ReturnType<typeof LeadBody.safeParse> {
+  const lead: Record<string, unknown> = {};
+  for (const [key, kind, max] of FIELDS) {
+    const present = Object.hasOwn(body, key);
+    const value = fieldValue(kind, max, present ? body[key] : undefined);
+    if (value === FAIL) return LeadBody.safeParse(body);
+    // As zod does: an absent optional field stays absent, a present one is kept even when empty.
+    if (present || value !== undefined) lead[key] = value;
+  }
+  if (lead.ip !== undefined && !ipaddr.isValid(lead.ip as string)) return LeadBody.safeParse(body);
+  if (lead.phone !== undefined) {
+    const parsed = parsePhoneNumberFromString(lead.phone as string, lead.country as CountryCode);
+    if (!parsed || !parsed.isPossible()) return LeadBody.safeParse(body);
+    lead.phone = parsed.number;
+  }
+  return { success: true, data: lead as LeadBody };
+}

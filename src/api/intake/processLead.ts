@@ -6,7 +6,7 @@ import { LeadFields } from '../../events/types/lead.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { leadAnswer, type LeadAnswer } from './leadAnswer.js';
-import { LeadBody, targetOf } from './leadInput.js';
+import { parseLeadBody, targetOf } from './leadInput.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -57,7 +57,7 @@ function secondsToUtcMidnight(now = new Date()): number {
 export async function processLead(deps: AppDeps, req: LeadRequest): Promise<LeadAnswer> {
   const { affiliateId, body, meta } = req;
   const refuse = async (error: AppError, extra: { campaignId?: string; productId?: string; duplicateOf?: string } = {}): Promise<never> => {
-    const parsed = LeadBody.safeParse(body);
+    const parsed = parseLeadBody(body);
     const lead = parsed.success ? leadFields(parsed.data) : partialLead(body);
     await recordRefusal(deps, { affiliateId, code: error.code, error: error.message, ...extra, lead, test: body.test === true }, meta);
     throw error;
@@ -77,7 +77,7 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
   if (!settings || !settings.enabled) {
     await refuse(new AppError(403, 'integration.not_enabled', 'No API integration is enabled for you on this product'), { campaignId, productId });
   }
-  const parsed = LeadBody.safeParse(body);
+  const parsed = parseLeadBody(body);
   if (!parsed.success) await refuse(validationError(parsed.error), { campaignId, productId });
   const lead = parsed.data!;
   const { id: apiIntegrationId, integrationId, allowedCountries, dailyCap, dedupe } = settings!;
