@@ -35,17 +35,26 @@ export async function dropIndexesForReplay(trx: Transaction<Database>, projectio
     .execute();
 }
 
-/** Builds the indexes a replay dropped (those not there yet), then forgets their definitions. */
+/** Index builds at once: each sorts on a core of its own, and a replay has the machine to itself. */
+const BUILDS_AT_ONCE = 2;
+
+/**
+ * Builds the indexes a replay dropped (those not there yet), two at a time (CREATE INDEX
+ * takes a share lock, which a second build does not wait on), then forgets their definitions.
+ */
 export async function restoreReplayIndexes(db: Kysely<Database>, name: string): Promise<number> {
   const row = await db.selectFrom('projection_checkpoints').select('replay_indexes').where('name', '=', name).executeTakeFirst();
-  const saved = row?.replay_indexes ?? [];
+  const queue = [...(row?.replay_indexes ?? [])];
   let built = 0;
-  for (const index of saved) {
-    const exists = await sql<{ found: string | null }>`select to_regclass(${index.name})::text as found`.execute(db);
-    if (exists.rows[0]?.found) continue;
-    await sql.raw(index.definition).execute(db);
-    built++;
-  }
+  const builder = async () => {
+    for (let index = queue.shift(); index; index = queue.shift()) {
+      const exists = await sql<{ found: string | null }>`select to_regclass(${index.name})::text as found`.execute(db);
+      if (exists.rows[0]?.found) continue;
+      await sql.raw(index.definition).execute(db);
+      built++;
+    }
+  };
+  await Promise.all(Array.from({ length: BUILDS_AT_ONCE }, builder));
   await db.updateTable('projection_checkpoints').set({ replay_indexes: null }).where('name', '=', name).execute();
   return built;
 }
