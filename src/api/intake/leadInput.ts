@@ -65,31 +65,40 @@ export function targetOf(body: unknown): { campaignId?: string; productId?: stri
   return { campaignId: str(b.campaignId), productId: str(b.productId) };
 }
 
-/** LeadBody's fields in its shape's order, as the fast path below checks them. */
-const FIELDS: readonly (readonly [key: string, kind: 'text' | 'name' | 'email' | 'country' | 'password' | 'test', max: number])[] = [
-  ['campaignId', 'text', 100],
-  ['productId', 'text', 100],
-  ['firstName', 'name', 100],
-  ['lastName', 'name', 100],
-  ['email', 'email', 254],
-  ['country', 'country', 2],
-  ['phone', 'text', 40],
-  ['language', 'text', 20],
-  ['ip', 'text', 45],
-  ['password', 'password', 128],
-  ['clickId', 'text', 255],
-  ...Array.from({ length: 10 }, (_, i) => [`sub${i + 1}`, 'text', 255] as const),
-  ['utm_source', 'text', 255],
-  ['utm_medium', 'text', 255],
-  ['utm_campaign', 'text', 255],
-  ['comment', 'text', 1000],
-  ['test', 'test', 0],
-];
+type FieldKind = 'text' | 'name' | 'email' | 'country' | 'password' | 'test';
+
+/** How the fast path below checks each of LeadBody's fields, and its maximum length. */
+const FIELD_RULES: Record<string, readonly [FieldKind, number]> = {
+  campaignId: ['text', 100],
+  productId: ['text', 100],
+  firstName: ['name', 100],
+  lastName: ['name', 100],
+  email: ['email', 254],
+  country: ['country', 2],
+  phone: ['text', 40],
+  language: ['text', 20],
+  ip: ['text', 45],
+  password: ['password', 128],
+  clickId: ['text', 255],
+  ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`sub${i + 1}`, ['text', 255] as const])),
+  utm_source: ['text', 255],
+  utm_medium: ['text', 255],
+  utm_campaign: ['text', 255],
+  comment: ['text', 1000],
+  test: ['test', 0],
+};
+
+/** LeadBody's fields in its shape's order (zod's output order); a field without a rule fails here, at load. */
+const FIELDS = Object.keys(LeadBody.in.shape).map((key) => {
+  const rule = FIELD_RULES[key];
+  if (!rule) throw new Error(`parseLeadBody has no rule for LeadBody's field ${key}`);
+  return [key, ...rule] as const;
+});
 
 /** What LeadBody keeps of one field, or FAIL when anything is off (LeadBody then says what). */
 const FAIL = Symbol('fail');
 
-function fieldValue(kind: (typeof FIELDS)[number][1], max: number, value: unknown): unknown {
+function fieldValue(kind: FieldKind, max: number, value: unknown): unknown {
   if (kind === 'test') return value === undefined || value === null ? false : typeof value === 'boolean' ? value : FAIL;
   if (value === undefined || value === null) return kind === 'text' || kind === 'password' ? undefined : FAIL;
   if (typeof value !== 'string') return FAIL;
