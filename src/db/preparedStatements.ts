@@ -8,22 +8,9 @@ const MAX_TEXT = 8192;
 /** Runs of a prepared statement before its first re-plan; each later one comes after twice as many. */
 const FIRST_REPLAN = 50;
 
-/** Statement names by text: hashing a long text on every query cost more than the lookup. */
-const names = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `lg_${hash('sha1', text, 'base64url').slice(0, 22)}`;
-    // Texts are few (the hot statements); a flood of one-offs only restarts the cache.
-    if (names.size >= MAX_PREPARED * 4) names.clear();
-    names.set(text, name);
-  }
-  return name;
-}
-
 /** One text prepared on one connection, in its current generation. */
 interface Prepared {
+  /** Named by the hash of the text; the generation is appended. */
   base: string;
   generation: number;
   runs: number;
@@ -80,7 +67,7 @@ export class PreparingClient extends pg.Client {
     let p = this.prepared.get(text);
     if (!p) {
       if (this.prepared.size >= MAX_PREPARED) return undefined;
-      p = { base: statementName(text), generation: 0, runs: 0, replanAt: FIRST_REPLAN, held: false };
+      p = { base: `lg_${hash('sha1', text, 'base64url').slice(0, 22)}`, generation: 0, runs: 0, replanAt: FIRST_REPLAN, held: false };
       this.prepared.set(text, p);
     }
     if (++p.runs > p.replanAt) {
