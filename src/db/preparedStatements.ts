@@ -49,14 +49,17 @@ export class PreparingClient extends pg.Client {
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2 && text.length <= MAX_TEXT) {
       const p = this.statement(text);
       if (p) {
-        const generation = p.generation;
         const result = baseQuery.call(this, { name: nameOf(p), text, values });
-        result.then(
-          () => {
-            if (p.generation === generation) p.held = true;
-          },
-          () => undefined,
-        );
+        // Until a run of this generation succeeds; after that, nothing more on the hot path.
+        if (!p.held) {
+          const generation = p.generation;
+          result.then(
+            () => {
+              if (p.generation === generation) p.held = true;
+            },
+            () => undefined,
+          );
+        }
         return result as never;
       }
     }
