@@ -149,6 +149,20 @@ export function cpuMsOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU the whole machine has been busy so far (every core: user, nice, system, irq, softirq,
+ * steal), in ms; undefined where /proc is not there. Counts everything a figure's side runs
+ * on (database, Redis, CRM, the bench itself), which no one process's time shows.
+ */
+export function machineBusyMs(): number | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return [user, nice, system, irq, softirq, steal].reduce((a: number, b) => a + (b ?? 0), 0) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU a process spent per item between two cpuMsOf readings, µs; NaN when either is missing or there were no items. */
 export function cpuPerItemUs(beforeMs: number | undefined, afterMs: number | undefined, items: number): number {
   return beforeMs === undefined || afterMs === undefined || items === 0 ? NaN : ((afterMs - beforeMs) * 1000) / items;
