@@ -44,3 +44,26 @@ describe.each<Shape>(['embedded', 'postgres', 'postgres+redis'])('BullMQ in the 
     await queues.close();
   });
 });
+
+describe('completed jobs kept on the PostgreSQL backend', () => {
+  it('keeps the last 100 completed jobs for the dashboard, not 10,000 sorted on every completion', async () => {
+    const queues = await queuesFor('postgres');
+    const total = 130;
+    let done = 0;
+    const allDone = new Promise<void>((resolve) => {
+      queues.worker(
+        'retention',
+        async () => {
+          if (++done === total) resolve();
+        },
+        { concurrency: 8 },
+      );
+    });
+    const queue = queues.queue<{ n: number }>('retention');
+    await queue.addBulk(Array.from({ length: total }, (_, n) => ({ name: 'job', data: { n }, opts: { jobId: `retention-${n}` } })));
+    await allDone;
+    // The last completion's trim runs in its own statement, after the processor returned.
+    await expect.poll(async () => (await queue.getJobCounts('completed')).completed, { timeout: 10_000 }).toBe(100);
+    await queues.close();
+  });
+});
