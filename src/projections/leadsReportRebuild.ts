@@ -82,34 +82,45 @@ export async function rebuildLeadsReport(trx: Transaction<Database>, upTo: Check
   // would have JIT compile for about a second, and sorts of a million rows need more than
   // the default 4 MB to stay off disk.
   await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
+  // One pass over the outcome events (only the fields the row needs, so the grouping stays
+  // small), one over the received and refused requests. With a final outcome, code and error
+  // come from the last one (a failed attempt made while pending has a lower version than any
+  // final); without, from the last failed attempt. Likewise updated_at: the last final or
+  // conversion, or without a final, the last failed attempt or conversion.
   await sql`
-    with later as not materialized (
-      select data->>'leadId' as lead_id, stream_version as v, type, data, created_at from events
+    with later as (
+      select data->>'leadId' as lead_id, stream_version as v, type, created_at,
+        data->>'code' as code, data->>'error' as error, data->>'autoLoginUrl' as auto_login_url, data->>'externalId' as external_id,
+        data->>'event' as conversion, data->>'occurredAt' as occurred_at, data->>'amount' as amount, data->>'currency' as currency
+      from events
       where ${bound} and type in ('LeadDelivered', 'LeadRejected', 'DeliveryAttemptFailed', 'LeadDeliveryFailed', 'LeadConverted')
-    ),
-    first_final as (
-      select lead_id, min(v) as v from later where type in ${FINALS} group by lead_id
     ),
     folded as (
       select l.lead_id,
-        max(${at(sql`l.type`)}) filter (where l.type in ${FINALS}) as final,
-        max(${at(sql`l.type`, sql`l.data->>'code'`, sql`l.data->>'error'`)})
-          filter (where l.type in ${FINALS} or (l.type = 'DeliveryAttemptFailed' and (f.v is null or l.v < f.v))) as code,
-        max(${at(sql`l.data->>'autoLoginUrl'`, sql`l.data->>'externalId'`)}) filter (where l.type = 'LeadDelivered') as delivered,
-        min(${isoAsJsDate(sql`l.data->>'occurredAt'`)}) filter (where l.type = 'LeadConverted' and l.data->>'event' in ('signup', 'ftd')) as signup_at,
-        min(${at(sql`l.data->>'occurredAt'`, sql`l.data->>'amount'`, sql`l.data->>'currency'`)}) filter (where l.type = 'LeadConverted' and l.data->>'event' = 'ftd') as ftd,
-        max(${at(sql`l.created_at::text`)}) filter (where l.type in ${FINALS}
-          or (l.type = 'DeliveryAttemptFailed' and (f.v is null or l.v < f.v))
-          or (l.type = 'LeadConverted' and l.data->>'event' in ('signup', 'ftd'))) as last
-      from later l left join first_final f using (lead_id)
+        coalesce(
+          max(${at(sql`l.type`, sql`l.code`, sql`l.error`)}) filter (where l.type in ${FINALS}),
+          max(${at(sql`l.type`, sql`l.code`, sql`l.error`)}) filter (where l.type = 'DeliveryAttemptFailed')
+        ) as code,
+        max(${at(sql`l.auto_login_url`, sql`l.external_id`)}) filter (where l.type = 'LeadDelivered') as delivered,
+        min(${isoAsJsDate(sql`l.occurred_at`)}) filter (where l.type = 'LeadConverted' and l.conversion in ('signup', 'ftd')) as signup_at,
+        min(${at(sql`l.occurred_at`, sql`l.amount`, sql`l.currency`)}) filter (where l.type = 'LeadConverted' and l.conversion = 'ftd') as ftd,
+        case when count(*) filter (where l.type in ${FINALS}) > 0
+          then max(${at(sql`l.created_at::text`)}) filter (where l.type in ${FINALS} or (l.type = 'LeadConverted' and l.conversion in ('signup', 'ftd')))
+          else max(${at(sql`l.created_at::text`)}) filter (where l.type = 'DeliveryAttemptFailed' or (l.type = 'LeadConverted' and l.conversion in ('signup', 'ftd')))
+        end as last
+      from later l
       group by l.lead_id
     )
     insert into leads_report (${sql.join(COLUMNS.map((c) => sql.id(c)))})
-    select e.data->>'leadId', ${asJsDate(sql`e.created_at`)}, e.data->>'affiliateId', e.data->>'campaignId', e.data->>'productId', e.data->>'integrationId',
+    select case when e.type = 'LeadReceived' then e.data->>'leadId' else e.data->>'refusalId' end,
+      ${asJsDate(sql`e.created_at`)}, e.data->>'affiliateId', e.data->>'campaignId', e.data->>'productId',
+      case when e.type = 'LeadReceived' then e.data->>'integrationId' end,
       ${sql.join(leadColumns(sql`e.data->'lead'`))},
-      case f.final[2] when 'LeadDelivered' then 'delivered' when 'LeadRejected' then 'rejected' when 'LeadDeliveryFailed' then 'failed' else 'pending' end,
-      case when f.code[2] = 'LeadDelivered' then null else f.code[3] end,
-      case when f.code[2] = 'LeadDelivered' then null else f.code[4] end,
+      case when e.type = 'LeadRefused' then case when e.data->>'code' = 'duplicate' then 'duplicate' else 'refused' end
+        else case f.code[2] when 'LeadDelivered' then 'delivered' when 'LeadRejected' then 'rejected' when 'LeadDeliveryFailed' then 'failed' else 'pending' end
+      end,
+      case when e.type = 'LeadRefused' then e.data->>'code' when f.code[2] = 'LeadDelivered' then null else f.code[3] end,
+      case when e.type = 'LeadRefused' then e.data->>'error' when f.code[2] = 'LeadDelivered' then null else f.code[4] end,
       f.delivered[2],
       f.delivered[3],
       f.signup_at,
@@ -118,15 +129,6 @@ export async function rebuildLeadsReport(trx: Transaction<Database>, upTo: Check
       f.ftd[4],
       (e.data->>'test')::boolean,
       ${asJsDate(sql`coalesce(f.last[2]::timestamptz, e.created_at)`)}
-    from events e left join folded f on f.lead_id = e.data->>'leadId'
-    where ${bound} and e.type = 'LeadReceived'
-    union all
-    select e.data->>'refusalId', ${asJsDate(sql`e.created_at`)}, e.data->>'affiliateId', e.data->>'campaignId', e.data->>'productId', null,
-      ${sql.join(leadColumns(sql`e.data->'lead'`))},
-      case when e.data->>'code' = 'duplicate' then 'duplicate' else 'refused' end,
-      e.data->>'code', e.data->>'error', null, null, null, null, null, null,
-      (e.data->>'test')::boolean,
-      ${asJsDate(sql`e.created_at`)}
-    from events e
-    where ${bound} and e.type = 'LeadRefused'`.execute(trx);
+    from events e left join folded f on e.type = 'LeadReceived' and f.lead_id = e.data->>'leadId'
+    where ${bound} and e.type in ('LeadReceived', 'LeadRefused')`.execute(trx);
 }
