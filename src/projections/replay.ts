@@ -57,7 +57,9 @@ async function rebuildInSql(db: Kysely<Database>, projection: AsyncProjection): 
       .selectFrom('events')
       .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position', 'created_at'])
       .where(SETTLED)
-      .orderBy('transaction_id', 'desc')
+      // The column, not the text alias above: text order is not xid order ('999' > '1000'),
+      // and only the column's order walks the commit-order index instead of sorting the log.
+      .orderBy(sql.ref('events.transaction_id'), 'desc')
       .orderBy('global_position', 'desc')
       .limit(1)
       .executeTakeFirst();
