@@ -50,6 +50,11 @@ export async function behindHead(db: Kysely<Database>, name: string, head: strin
     .select('global_position')
     .where('global_position', '<=', head)
     .where(sql<boolean>`(transaction_id, global_position) > (select transaction_id, global_position from projection_checkpoints where name = ${name})`)
+    // In commit order, so it walks the commit-order index from the checkpoint: caught up,
+    // there is nothing after it. Unordered, PostgreSQL scanned the whole log to find no row
+    // (0.4-1 s on a million events, at the end of every replay and catch-up).
+    .orderBy('transaction_id')
+    .orderBy('global_position')
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
