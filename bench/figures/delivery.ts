@@ -178,13 +178,13 @@ async function drainRate(total: number, sent: () => Promise<number>, remaining: 
   let atStart = total;
   for (let done = 0; ; ) {
     if (done < total) done = await sent();
+    const left = done < total ? total - done : await remaining();
     const now = performance.now();
     if (startedAt === undefined && done > 0) {
       startedAt = now;
       atStart = total - done;
     }
-    const left = done < total ? total - done : await remaining();
-    if (left === 0) return startedAt === undefined || now === startedAt ? NaN : (atStart / (performance.now() - startedAt)) * 1000;
+    if (left === 0) return startedAt === undefined || now === startedAt ? NaN : (atStart / (now - startedAt)) * 1000;
     if (Date.now() > deadline) throw new TimeoutError(`drain did not finish: ${left} of ${total} left`);
     await sleep(20);
   }
