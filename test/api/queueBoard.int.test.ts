@@ -34,7 +34,13 @@ describe.each(SHAPES)('the queue board at /admin/queues (%s)', (shape) => {
   });
 
   it("lists the delivery and postback queues, read-only, with the scenario's job", async () => {
-    const res = await server.admin.get('/admin/queues/api/queues?activeQueue=delivery&status=completed&page=1');
+    // The lead's answer comes with its outcome's append; BullMQ marks the job completed just
+    // after, when the processor returns, so under load the board may not list it yet.
+    const board = () => server.admin.get('/admin/queues/api/queues?activeQueue=delivery&status=completed&page=1');
+    await expect
+      .poll(async () => (await board()).body.queues?.find((q: { name: string }) => q.name === 'delivery')?.counts.completed ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1);
+    const res = await board();
     expect(res.status, res.text).toBe(200);
     const names = res.body.queues.map((q: { name: string }) => q.name);
     expect(names).toEqual(expect.arrayContaining(['delivery', 'postbacks']));
