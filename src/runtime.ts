@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { storageShape, type Config, type StorageShape } from './config.js';
+import { startEmbeddedMaintenance } from './db/embeddedMaintenance.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openEmbedded, openPostgres, type Storage } from './db/storage.js';
 import { EventStore, type InlineProjection } from './events/eventStore.js';
@@ -70,6 +71,10 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   try {
     const applied = await untilAvailable(() => migrateToLatest(storage.db), 'database', logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    if (storage.kind === 'embedded') {
+      const upkeep = startEmbeddedMaintenance(storage.db, { logger });
+      closers.unshift(() => upkeep.stop());
+    }
     const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections, { logger });
     const secretKey = await resolveSecretKey({ secretKey: config.SECRET_KEY, embedded: storage.kind === 'embedded', dataDir: config.DATA_DIR });
     const vault = new SecretVault(new SecretBox(secretKey));

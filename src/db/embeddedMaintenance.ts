@@ -1,0 +1,93 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from '../logger.js';
+import type { Database } from './schema.js';
+
+/**
+ * PostgreSQL's autovacuum thresholds (its defaults): a table is analyzed once more rows than
+ * 50 + 10 % of it changed since its last ANALYZE, vacuumed once 50 + 20 % of it are dead
+ * rows, or 1,000 + 20 % of it were inserted since its last VACUUM (which sets the visibility
+ * map the index-only scans need).
+ */
+const THRESHOLDS = { analyze: { base: 50, scale: 0.1 }, vacuum: { base: 50, scale: 0.2 }, insertVacuum: { base: 1000, scale: 0.2 } };
+
+export interface TableActivity {
+  schema: string;
+  table: string;
+  /** The planner's row count; negative when the table was never analyzed. */
+  reltuples: number;
+  relpages: number;
+  deadRows: number;
+  modifiedSinceAnalyze: number;
+  insertedSinceVacuum: number;
+}
+
+export type Upkeep = 'vacuum' | 'analyze' | 'vacuum analyze';
+
+/** What autovacuum would do to a table now, if anything. */
+export function upkeepFor(t: TableActivity): Upkeep | undefined {
+  const rows = Math.max(t.reltuples, 0);
+  const over = (n: number, { base, scale }: { base: number; scale: number }) => n > base + scale * rows;
+  const vacuum = over(t.deadRows, THRESHOLDS.vacuum) || over(t.insertedSinceVacuum, THRESHOLDS.insertVacuum);
+  // Never analyzed but holding data: the planner is guessing.
+  const analyze = over(t.modifiedSinceAnalyze, THRESHOLDS.analyze) || (t.reltuples < 0 && t.relpages > 0);
+  if (vacuum && analyze) return 'vacuum analyze';
+  return vacuum ? 'vacuum' : analyze ? 'analyze' : undefined;
+}
+
+async function tableActivity(db: Kysely<Database>): Promise<TableActivity[]> {
+  const { rows } = await sql<{ schema: string; table: string; reltuples: number; relpages: number; dead: string; modified: string; inserted: string }>`
+    select s.schemaname as schema, s.relname as table, c.reltuples, c.relpages,
+      s.n_dead_tup as dead, s.n_mod_since_analyze as modified, s.n_ins_since_vacuum as inserted
+    from pg_stat_user_tables s join pg_class c on c.oid = s.relid`.execute(db);
+  return rows.map((r) => ({
+    schema: r.schema,
+    table: r.table,
+    reltuples: Number(r.reltuples),
+    relpages: Number(r.relpages),
+    deadRows: Number(r.dead),
+    modifiedSinceAnalyze: Number(r.modified),
+    insertedSinceVacuum: Number(r.inserted),
+  }));
+}
+
+/** Vacuums and analyzes, one table at a time, every table past autovacuum's thresholds; returns what it did. */
+export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promise<{ table: string; upkeep: Upkeep; ms: number }[]> {
+  const done: { table: string; upkeep: Upkeep; ms: number }[] = [];
+  for (const t of await tableActivity(db)) {
+    const upkeep = upkeepFor(t);
+    if (!upkeep) continue;
+    const started = Date.now();
+    const verb = upkeep === 'vacuum analyze' ? sql`vacuum (analyze)` : upkeep === 'vacuum' ? sql`vacuum` : sql`analyze`;
+    await sql`${verb} ${sql.id(t.schema, t.table)}`.execute(db);
+    done.push({ table: `${t.schema}.${t.table}`, upkeep, ms: Date.now() - started });
+  }
+  if (done.length > 0) logger?.debug({ done }, 'embedded database upkeep');
+  return done;
+}
+
+/**
+ * Autovacuum for the embedded database. PGlite runs PostgreSQL without its autovacuum
+ * daemon, so nothing else ever analyzes or vacuums it: the planner keeps guessing row
+ * counts (intake's duplicate check read every lead of the product instead of its index
+ * entries: ~10 ms a batch at 5,000 leads) and dead rows (BullMQ's finished jobs, updated
+ * lead rows) are never reclaimed. Every `intervalMs` this does autovacuum's job with
+ * autovacuum's thresholds; each table's step holds the one connection only while it runs.
+ */
+export function startEmbeddedMaintenance(db: Kysely<Database>, options: { intervalMs?: number; logger?: Logger } = {}): { stop: () => Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = maintainOnce(db, options.logger)
+      .catch((err: Error) => options.logger?.warn({ err: err.message }, 'embedded database upkeep failed'))
+      .finally(() => (busy = false));
+  }, options.intervalMs ?? 10_000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { maintainOnce, upkeepFor, type TableActivity } from '../../src/db/embeddedMaintenance.js';
+import { openTestStorage } from '../support/storages.js';
+
+const table = (over: Partial<TableActivity>): TableActivity => ({
+  schema: 'public',
+  table: 't',
+  reltuples: 1000,
+  relpages: 10,
+  deadRows: 0,
+  modifiedSinceAnalyze: 0,
+  insertedSinceVacuum: 0,
+  ...over,
+});
+
+describe('embedded database upkeep (autovacuum PGlite lacks)', () => {
+  it("uses autovacuum's thresholds", () => {
+    expect(upkeepFor(table({}))).toBeUndefined();
+    expect(upkeepFor(table({ modifiedSinceAnalyze: 150 }))).toBeUndefined();
+    expect(upkeepFor(table({ modifiedSinceAnalyze: 151 }))).toBe('analyze');
+    expect(upkeepFor(table({ deadRows: 251 }))).toBe('vacuum');
+    expect(upkeepFor(table({ insertedSinceVacuum: 1201, modifiedSinceAnalyze: 1201 }))).toBe('vacuum analyze');
+    // Never analyzed: analyzed as soon as it holds data, whatever changed.
+    expect(upkeepFor(table({ reltuples: -1, relpages: 0 }))).toBeUndefined();
+    expect(upkeepFor(table({ reltuples: -1, relpages: 1 }))).toBe('analyze');
+  });
+
+  it('analyzes a table that grew and vacuums its dead rows away, on PGlite', async () => {
+    const storage = await openTestStorage('embedded');
+    const { db } = storage;
+    await sql`create table upkeep_probe (id int primary key, note text)`.execute(db);
+    await sql`insert into upkeep_probe select n, 'row ' || n from generate_series(1, 2000) as n`.execute(db);
+    const stats = async () =>
+      (
+        await sql<{ reltuples: number; dead: string; analyzed: Date | null; vacuumed: Date | null }>`
+          select c.reltuples, s.n_dead_tup as dead, s.last_analyze as analyzed, s.last_vacuum as vacuumed
+          from pg_stat_user_tables s join pg_class c on c.oid = s.relid where s.relname = 'upkeep_probe'`.execute(db)
+      ).rows[0]!;
+    expect(Number((await stats()).reltuples)).toBeLessThan(0);
+
+    await expect.poll(async () => (await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
+    const analyzed = await stats();
+    expect(Number(analyzed.reltuples)).toBe(2000);
+    expect(analyzed.analyzed).not.toBeNull();
+    expect(analyzed.vacuumed).not.toBeNull();
+
+    await sql`delete from upkeep_probe where id <= 1000`.execute(db);
+    await expect.poll(async () => (await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
+    const vacuumed = await stats();
+    expect(Number(vacuumed.dead)).toBe(0);
+    expect(Number(vacuumed.reltuples)).toBe(1000);
+    // Nothing left to do until the table changes again.
+    expect((await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')).toBeUndefined();
+  });
+});
