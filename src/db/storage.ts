@@ -95,7 +95,9 @@ export async function openEmbedded(dataDir: string, opts: { logger?: Logger } = 
     dataDir: pgdata,
     ping: () => ping(db),
     openListenConnection: () => pool.connect(),
+    // Closing twice is a no-op, as it is for a pg pool.
     async close() {
+      if (pglite.closed) return;
       await db.destroy();
       await pool.end();
       await pglite.close();

@@ -41,6 +41,16 @@ describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
     expect(outcomes.waiting).toBe(0);
   });
 
+  it('ends every wait when closed, pending, without reading from the database that closes next', async () => {
+    const { storage, outcomes } = await setup(kind, 'outcome_close');
+    const waiting = outcomes.wait('ld_waiting_at_shutdown', 5000, { justAccepted: true });
+    await until(() => outcomes.waiting === 1);
+    outcomes.close();
+    await storage.close();
+    expect(await waiting).toBeUndefined();
+    expect(outcomes.waiting).toBe(0);
+  });
+
   it('notifies an outcome with its data less the HTTP exchange, and other events without data', async () => {
     const { store, notices } = await setup(kind, 'outcome_notice_data');
     await store.append('lead-ld_n1', [event('DeliveryAttemptStarted', { leadId: 'ld_n1', attempt: 1 })], { expectedVersion: 'no_stream' });

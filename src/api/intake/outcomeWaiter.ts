@@ -34,6 +34,7 @@ function outcomeOf(type: string, data: Record<string, unknown> | undefined): Lea
 export class OutcomeWaiter {
   private readonly waiters = new Map<string, Set<(outcome?: LeadOutcome) => void>>();
   private unsubscribe: (() => void) | undefined;
+  private closed = false;
   /** Every waiting request reads its lead twice (on arrival, on its outcome): one query for all those of a moment. */
   private readonly reads: GroupCommit<string, LeadRow | undefined>;
 
@@ -61,7 +62,9 @@ export class OutcomeWaiter {
     });
   }
 
+  /** Ends every wait: each answers with what it has (pending), and reads nothing more from a database about to close. */
   close(): void {
+    this.closed = true;
     this.unsubscribe?.();
     for (const set of this.waiters.values()) for (const wake of set) wake();
   }
@@ -104,6 +107,7 @@ export class OutcomeWaiter {
         clearTimeout(timer);
         set.delete(wake);
         if (told) return told;
+        if (this.closed) return undefined;
       }
     } finally {
       set.delete(wake);
