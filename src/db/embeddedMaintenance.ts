@@ -10,6 +10,8 @@ import type { Database } from './schema.js';
  */
 const THRESHOLDS = { analyze: { base: 50, scale: 0.1 }, vacuum: { base: 50, scale: 0.2 }, insertVacuum: { base: 1000, scale: 0.2 } };
 
+const SLOW_STEP_MS = 1000;
+
 export interface TableActivity {
   schema: string;
   table: string;
@@ -61,7 +63,9 @@ export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promi
     await sql`${verb} ${sql.id(t.schema, t.table)}`.execute(db);
     done.push({ table: `${t.schema}.${t.table}`, upkeep, ms: Date.now() - started });
   }
-  if (done.length > 0) logger?.debug({ done }, 'embedded database upkeep');
+  // Every other statement waits while a table is vacuumed: a long step is worth an operator's notice.
+  if (done.some((d) => d.ms >= SLOW_STEP_MS)) logger?.info({ done }, 'embedded database upkeep held the database for a while');
+  else if (done.length > 0) logger?.debug({ done }, 'embedded database upkeep');
   return done;
 }
 

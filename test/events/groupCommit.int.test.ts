@@ -86,7 +86,14 @@ describe('group commit', () => {
   });
 
   it('gathers the items that arrive while a batch runs into the next batch', async () => {
-    const { group, batches, peak } = recording(doubled, { maxBatch: 100, maxInFlight: 1 });
+    // The first batch stays in flight until the later items are all in (a timer would race a
+    // busy machine's event loop turns).
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { group, batches, peak } = recording(async (items) => {
+      if (items.includes(1)) await held;
+      return doubled(items);
+    }, { maxBatch: 100, maxInFlight: 1 });
     const first = group.submit(1);
     await new Promise((resolve) => setImmediate(resolve));
     const later = [];
@@ -94,6 +101,7 @@ describe('group commit', () => {
       later.push(group.submit(i));
       await new Promise((resolve) => setImmediate(resolve));
     }
+    release();
     expect(await Promise.all([first, ...later])).toEqual([2, 4, 6, 8]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
     expect(peak()).toBe(1);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { boot, type Runtime } from '../../src/runtime.js';
+import { boot, type Role, type Runtime } from '../../src/runtime.js';
 import { createTestDatabase, redisUrl, uniquePrefix } from './databases.js';
 import { HttpSession } from './http.js';
 
@@ -23,13 +23,13 @@ export interface TestServer {
 }
 
 /**
- * Boots leadgate (all roles) on a fresh database in the given shape, on a random port,
- * with the first admin from ADMIN; closed after the file's tests.
+ * Boots leadgate (all roles, or `options.roles`; the API always) on a fresh database in the
+ * given shape, on a random port, with the first admin from ADMIN; closed after the file's tests.
  */
 export async function startTestServer(
   shape: Shape = 'postgres',
   env: Record<string, string> = {},
-  options: { logLines?: string[] } = {},
+  options: { logLines?: string[]; roles?: Role[] } = {},
 ): Promise<TestServer> {
   const base: Record<string, string> = {
     PORT: '0',
@@ -56,7 +56,7 @@ export async function startTestServer(
   const config = loadConfig({ ...base, ...env });
   // With logLines, every log line the server writes is kept for the test to search.
   const sink = options.logLines ? { write: (line: string) => void options.logLines!.push(line) } : undefined;
-  const runtime = await boot(config, { logger: createLogger(options.logLines ? 'debug' : config.LOG_LEVEL, sink) });
+  const runtime = await boot(config, { roles: options.roles, logger: createLogger(options.logLines ? 'debug' : config.LOG_LEVEL, sink) });
   cleanup(async () => {
     await runtime.close();
     await drop?.();

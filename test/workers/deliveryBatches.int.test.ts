@@ -1,56 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { LeadBatcher } from '../../src/api/intake/leadBatcher.js';
 import { processLead } from '../../src/api/intake/processLead.js';
 import { OutboundHttp } from '../../src/crm/httpClient.js';
 import { readStream } from '../../src/events/readStream.js';
-import { createLogger } from '../../src/logger.js';
-import { boot, type Runtime } from '../../src/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import type { JobQueues } from '../../src/workers/jobQueues.js';
 import { DELIVERY_QUEUE, enqueueDeliveries, startDeliveryWorker } from '../../src/workers/delivery/deliveryQueue.js';
 import { cleanup } from '../support/cleanup.js';
-import { createTestDatabase, redisUrl, uniquePrefix } from '../support/databases.js';
 import { startFakeCrm } from '../support/fakeCrm.js';
 import { leadBody, setupAffiliate } from '../support/fixtures.js';
-import { HttpSession } from '../support/http.js';
 import { waitFor } from '../support/spawnLeadgate.js';
-import { ADMIN, SECRET_KEY, SHAPES, type Shape, type TestServer } from '../support/testServer.js';
+import { SHAPES, startTestServer, type Shape } from '../support/testServer.js';
 
 const FINAL = ['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed'];
 
 /** leadgate's API and projector with no delivery worker of its own: each test starts the worker it needs. */
-async function apiOnly(shape: Shape): Promise<TestServer> {
-  const env: Record<string, string> = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SECRET_KEY,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    ALLOW_PRIVATE_TARGETS: 'true',
-    DEMO: 'false',
-    SYNC_WINDOW_MS: '0',
-    PROJECTION_POLL_MS: '100',
-  };
-  let drop: (() => Promise<void>) | undefined;
-  if (shape === 'embedded') env.DATA_DIR = ':memory:';
-  else {
-    const database = await createTestDatabase(`batches_${shape.replace('+', '_')}`);
-    drop = database.drop;
-    env.DATABASE_URL = database.url;
-    if (shape === 'postgres+redis') {
-      env.REDIS_URL = redisUrl();
-      env.QUEUE_PREFIX = uniquePrefix('batches');
-    }
-  }
-  const runtime = await boot(loadConfig(env), { roles: ['api', 'projector'], logger: createLogger('silent') });
-  cleanup(async () => {
-    await runtime.close();
-    await drop?.();
-  });
-  const admin = new HttpSession(runtime.url!);
-  await admin.login(ADMIN.email, ADMIN.password);
-  return { runtime, url: runtime.url!, admin, anonymous: new HttpSession(runtime.url!) };
-}
+const apiOnly = (shape: Shape) => startTestServer(shape, { SYNC_WINDOW_MS: '0' }, { roles: ['api', 'projector'] });
 
 /**
  * Accepts `count` leads in one intake batch (submitted in the same turn of the event loop,
