@@ -48,6 +48,13 @@ function deliveryJobOptions(jobId: string): JobsOptions {
   return { jobId, attempts: 1000, backoff: { type: 'delivery' } };
 }
 
+/** One lead's delivery step in one of the process's slots. */
+async function deliverInSlot(deps: DeliveryDeps, slots: Slots, leadId: string): Promise<DeliveryResult> {
+  const result = await slots.run(() => deliverLead(deps, leadId));
+  if (result.status === 'missing') deps.logger?.warn({ leadId }, 'delivery job for an unknown lead dropped');
+  return result;
+}
+
 /**
  * Delivers a batch's leads side by side. A lead that must try again later (a transient CRM
  * failure, another worker's live attempt, an unexpected error) gets a job of its own with
@@ -60,12 +67,11 @@ async function deliverBatch(queues: JobQueues, deps: DeliveryDeps, slots: Slots,
     leadIds.map(async (leadId) => {
       let result: DeliveryResult;
       try {
-        result = await slots.run(() => deliverLead(deps, leadId));
+        result = await deliverInSlot(deps, slots, leadId);
       } catch (err) {
         deps.logger?.error({ err, leadId }, 'delivery of a batched lead failed; it gets a job of its own');
         return { leadId, delayMs: ERROR_RETRY_MS };
       }
-      if (result.status === 'missing') deps.logger?.warn({ leadId }, 'delivery job for an unknown lead dropped');
       return result.status === 'retry' ? { leadId, delayMs: result.delayMs } : undefined;
     }),
   );
@@ -82,10 +88,8 @@ export function startDeliveryWorker(queues: JobQueues, deps: DeliveryDeps, optio
     DELIVERY_QUEUE,
     async (job) => {
       if ('leadIds' in job.data) return deliverBatch(queues, deps, slots, job, job.data.leadIds);
-      const { leadId } = job.data;
-      const result = await slots.run(() => deliverLead(deps, leadId));
+      const result = await deliverInSlot(deps, slots, job.data.leadId);
       if (result.status === 'retry') throw new RetryLater(result.delayMs);
-      if (result.status === 'missing') deps.logger?.warn({ leadId }, 'delivery job for an unknown lead dropped');
       return result.status;
     },
     {
