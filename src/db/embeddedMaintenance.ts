@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
+import { every } from '../periodic.js';
 import type { Database } from './schema.js';
 
 /**
@@ -78,20 +79,9 @@ export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promi
  * autovacuum's thresholds; each table's step holds the one connection only while it runs.
  */
 export function startEmbeddedMaintenance(db: Kysely<Database>, options: { intervalMs?: number; logger?: Logger } = {}): { stop: () => Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = maintainOnce(db, options.logger)
-      .catch((err: Error) => options.logger?.warn({ err: err.message }, 'embedded database upkeep failed'))
-      .finally(() => (busy = false));
-  }, options.intervalMs ?? 10_000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return every(
+    options.intervalMs ?? 10_000,
+    () => maintainOnce(db, options.logger),
+    (err) => options.logger?.warn({ err: err.message }, 'embedded database upkeep failed'),
+  );
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Storage } from '../db/storage.js';
 import type { Logger } from '../logger.js';
+import { every } from '../periodic.js';
 import { enqueueDelivery } from './delivery/deliveryQueue.js';
 import type { JobQueues } from './jobQueues.js';
 
@@ -34,14 +35,9 @@ export async function sweepOnce(options: SweeperOptions): Promise<number> {
 }
 
 export function startSweeper(options: SweeperOptions): { stop: () => Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = sweepOnce(options).catch((err: Error) => options.logger?.warn({ err: err.message }, 'sweep failed'));
-  }, options.intervalMs ?? Math.min(30_000, options.staleAfterMs));
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return every(
+    options.intervalMs ?? Math.min(30_000, options.staleAfterMs),
+    () => sweepOnce(options),
+    (err) => options.logger?.warn({ err: err.message }, 'sweep failed'),
+  );
 }
