@@ -5,6 +5,7 @@ import { startEmbeddedMaintenance } from './db/embeddedMaintenance.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openEmbedded, openPostgres, type Storage } from './db/storage.js';
 import { EventStore, type InlineProjection } from './events/eventStore.js';
+import { FreshStreams } from './events/freshStreams.js';
 import { Notifier } from './events/notifier.js';
 import { createLogger, type Logger } from './logger.js';
 import { createApp } from './api/app.js';
@@ -106,6 +107,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       const redis = limiterRedis;
       closers.unshift(async () => redis.disconnect());
     }
+    // Intake hands the leads it accepts to a delivery worker in the same process, which then need not read them back.
+    const fresh = roles.has('api') && roles.has('worker') ? new FreshStreams() : undefined;
     const intakeLimiter = await createIntakeLimiter({ perMinute: config.INTAKE_RATE_LIMIT, storage, redis: limiterRedis });
     const deps: AppDeps = {
       config,
@@ -119,7 +122,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       access,
       outcomes,
       intakeLimiter,
-      leads: new LeadBatcher({ config, storage, store, vault }, { enqueue: (leadIds) => enqueueDeliveries(queues, leadIds), logger }),
+      leads: new LeadBatcher({ config, storage, store, vault }, { enqueue: (leadIds) => enqueueDeliveries(queues, leadIds), fresh, logger }),
       metrics: new Metrics({ db: storage.db, queues, projections: asyncProjections.map((p) => p.name), logger }),
     };
     const runtime: Runtime = { deps, shape, close: async () => undefined };
@@ -141,7 +144,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     if (roles.has('worker')) {
       const http = new OutboundHttp({ allowPrivate: config.ALLOW_PRIVATE_TARGETS, trustedPrefix: () => `${config.PUBLIC_URL}/sandbox/` });
       closers.unshift(() => http.close());
-      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics, cache: configuration }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
+      startDeliveryWorker(queues, { storage, store, vault, http, logger, metrics: deps.metrics, cache: configuration, fresh }, { concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS });
       const postbacks = await startPostbackWorker(
         { storage, store, vault, http, logger, retryScale: config.POSTBACK_RETRY_SCALE },
         { queues, notifier, concurrency: config.DELIVERY_CONCURRENCY, lockMs: config.WORKER_LOCK_MS, pollMs: config.PROJECTION_POLL_MS, staleAfterMs: config.SWEEP_AFTER_MS },

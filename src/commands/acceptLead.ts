@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
 import { openedTransaction } from '../db/openedTransaction.js';
 import type { Database } from '../db/schema.js';
-import { event } from '../events/events.js';
+import { event, type StoredEvent } from '../events/events.js';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
 import type { LeadFields } from '../events/types/lead.js';
 import { newId } from '../ids.js';
@@ -22,7 +22,8 @@ export interface AcceptInput {
 }
 
 export type AcceptResult =
-  | { kind: 'accepted'; leadId: string }
+  /** `received`: the lead's LeadReceived as stored. */
+  | { kind: 'accepted'; leadId: string; received?: StoredEvent }
   | { kind: 'duplicate'; leadId: string }
   | { kind: 'cap_reached' }
   /** The same Idempotency-Key was used before: the first lead, and its first answer once known. */
@@ -211,7 +212,7 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
     const results = requests.map(decide);
     if (accepted.length === 0) return results;
 
-    await deps.store.appendNewStreams(
+    const stored = await deps.store.appendNewStreams(
       trx,
       accepted.map(({ leadId, request: { input, meta } }) => ({
         streamId: `lead-${leadId}`,
@@ -251,7 +252,8 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
         )
         .execute();
     }
-    return results;
+    const received = new Map(stored.map((e) => [e.streamId, e]));
+    return results.map((r) => (r.kind === 'accepted' ? { ...r, received: received.get(`lead-${r.leadId}`) } : r));
   });
 }
 

@@ -1,11 +1,14 @@
 import { acceptLeads, type AcceptInput, type AcceptRequest, type AcceptResult } from '../../commands/acceptLead.js';
 import type { CommandDeps, Meta } from '../../commands/deps.js';
 import { GroupCommit, type ItemOutcome } from '../../db/groupCommit.js';
+import type { FreshStreams } from '../../events/freshStreams.js';
 import type { Logger } from '../../logger.js';
 
 export interface LeadBatcherOptions {
   /** Puts accepted leads on the delivery queue (one round trip for the batch). */
   enqueue: (leadIds: string[]) => Promise<void>;
+  /** Where a delivery worker in this process finds the accepted leads without reading them back. */
+  fresh?: FreshStreams;
   logger?: Logger;
   /** Leads per transaction at most. */
   maxBatch?: number;
@@ -41,7 +44,10 @@ export class LeadBatcher {
 
   private async commit(requests: AcceptRequest[]): Promise<ItemOutcome<AcceptResult>[]> {
     const results = await acceptLeads(this.deps, requests);
-    const leadIds = results.flatMap((r) => (r.kind === 'accepted' ? [r.leadId] : []));
+    const accepted = results.flatMap((r) => (r.kind === 'accepted' ? [r] : []));
+    // Committed by now: what the worker is handed must be in the log.
+    this.options.fresh?.remember(accepted.flatMap((r) => (r.received ? [r.received] : [])));
+    const leadIds = accepted.map((r) => r.leadId);
     // Stored but not enqueued (queue down): the sweeper delivers them; the affiliates get 202.
     await this.options.enqueue(leadIds).catch((err: Error) => this.options.logger?.warn({ err: err.message, leadIds }, 'enqueue failed; the sweeper will deliver these leads'));
     return results.map((value) => ({ value }));

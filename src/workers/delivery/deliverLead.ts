@@ -7,8 +7,9 @@ import { MASK } from '../../crm/integrationInput.js';
 import { placeholdersIn } from '../../crm/placeholders.js';
 import { renderRequest } from '../../crm/render.js';
 import { ConcurrencyError } from '../../events/errors.js';
-import { event, type DomainEvent, type EventData } from '../../events/events.js';
+import { event, type DomainEvent, type EventData, type StoredEvent } from '../../events/events.js';
 import type { EventStore } from '../../events/eventStore.js';
+import type { FreshStreams } from '../../events/freshStreams.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { SecretVault } from '../../security/secretVault.js';
@@ -25,6 +26,8 @@ export interface DeliveryDeps {
   metrics?: Pick<Metrics, 'deliveryAttempt'>;
   /** Integrations (with their decrypted headers) cached until configuration changes. */
   cache?: ConfigurationCache;
+  /** Leads this process's intake just accepted: their streams, without reading them back. */
+  fresh?: FreshStreams;
 }
 
 export type DeliveryResult =
@@ -86,14 +89,31 @@ function templateValues(received: EventData<'LeadReceived'>, password: string | 
   };
 }
 
+/** The stream a step started from was not the stream's head after all (it came from FreshStreams). */
+const STALE = Symbol('stale');
+
 /**
  * One delivery step for a lead. Before calling the CRM it appends DeliveryAttemptStarted at
  * the stream version it read, so two workers (a stalled job re-run, a duplicate enqueue)
  * never call the CRM for the same lead at once; a lead with an outcome is never sent again.
+ * A lead this process just accepted starts from the stream intake handed over; if that was
+ * no longer the head, the append says so before any CRM call, and the step starts over from
+ * the stream as read.
  */
 export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new Date()): Promise<DeliveryResult> {
   const stream = streamOf(leadId);
-  const state = deliveryState(await deps.store.readStream(stream));
+  const fresh = deps.fresh?.take(stream);
+  if (fresh) {
+    const result = await deliveryStep(deps, leadId, fresh, now, true);
+    if (result !== STALE) return result;
+  }
+  const result = await deliveryStep(deps, leadId, await deps.store.readStream(stream), now, false);
+  // Only a step from a handed-over stream finds it stale.
+  return result === STALE ? { status: 'busy' } : result;
+}
+
+async function deliveryStep(deps: DeliveryDeps, leadId: string, history: StoredEvent[], now: Date, fresh: boolean): Promise<DeliveryResult | typeof STALE> {
+  const state = deliveryState(history);
   const received = state.received;
   if (!received) return { status: 'missing' };
   if (state.final) return { status: 'already_final' };
@@ -123,14 +143,19 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
       const stored = await appendDeliveryEvents(deps, leadId, events, version);
       version = stored;
     } catch (err) {
-      if (err instanceof ConcurrencyError) return { status: 'busy' };
+      if (err instanceof ConcurrencyError) return fresh ? STALE : { status: 'busy' };
       throw err;
     }
     if (exhausted) return { status: 'failed' };
   }
 
   if (!integration || !definition) {
-    await appendDeliveryEvents(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version);
+    try {
+      await appendDeliveryEvents(deps, leadId, [event('LeadDeliveryFailed', { leadId, attempts: state.attempts, code: 'crm.unavailable', error: 'the integration no longer exists' })], version);
+    } catch (err) {
+      if (fresh && err instanceof ConcurrencyError) return STALE;
+      throw err;
+    }
     return { status: 'failed' };
   }
 
@@ -138,7 +163,7 @@ export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new 
   try {
     version = await appendDeliveryEvents(deps, leadId, [event('DeliveryAttemptStarted', { leadId, attempt })], version);
   } catch (err) {
-    if (err instanceof ConcurrencyError) return { status: 'busy' };
+    if (err instanceof ConcurrencyError) return fresh ? STALE : { status: 'busy' };
     throw err;
   }
 
