@@ -7,6 +7,7 @@ import * as m0005 from './0005_reports.js';
 import * as m0006 from './0006_postbacks.js';
 import * as m0007 from './0007_click_id_dedupe.js';
 import * as m0008 from './0008_replay_indexes.js';
+import * as m0009 from './0009_event_rows.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0006_postbacks': m0006,
   '0007_click_id_dedupe': m0007,
   '0008_replay_indexes': m0008,
+  '0009_event_rows': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

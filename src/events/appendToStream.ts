@@ -179,10 +179,11 @@ type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' 
  * per row; PostgreSQL folds identical notifications of a transaction into one). The rows
  * travel as one array per column, except data and metadata, which go as one JSON document
  * (nested, so not encoded twice, and no element-by-element escaping by pg). The row source
- * stays `unnest` of arrays, whose length a custom plan knows: with a JSON row source it
- * assumes 100 rows and scans events and leads whole for the guard and the projection's joins
- * (PostgreSQL plans each run afresh while its generic plan would cost more, see
- * PreparingClient). Only positions come back; the stored events are completed from the rows
+ * is `event_rows` (migration 0009) over those arrays, estimated at a couple of rows in every
+ * plan: a JSON row source or a bare `unnest` is assumed 100 rows, which scans events and leads
+ * whole for the guard and the projection's joins, or (unnest's custom plans knowing the true
+ * length) had PostgreSQL plan every run afresh rather than keep the generic plan, see
+ * PreparingClient. Only positions come back; the stored events are completed from the rows
  * sent. `guarded`: each row goes in only if its stream is at the version before the
  * first new one (its `after`), so a future expected version inserts nothing and leaves no
  * gap; a stale one collides on the unique (stream_id, stream_version), or with `skipTaken`
@@ -204,8 +205,7 @@ async function insertEvents(
     .expression(
       sql`with docs as materialized (select ${JSON.stringify(rows.map((r) => [r.data, r.metadata]))}::jsonb as j)
         select v.stream_id, v.stream_version, v.type, docs.j -> (v.n::integer - 1) -> 0, docs.j -> (v.n::integer - 1) -> 1
-        from unnest(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('after')}::integer[])
-          with ordinality as v (stream_id, stream_version, type, after, n), docs
+        from event_rows(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('after')}::integer[]) as v, docs
         ${guard} order by v.n`,
     )
     .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))

@@ -105,6 +105,10 @@ describe('prepared statements on PostgreSQL', () => {
     expect(version).toBe(15);
     const lead = await storage.db.selectFrom('leads').select(['attempts', 'stream_version', 'code']).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
     expect(lead).toEqual({ attempts: 7, stream_version: 15, code: 'crm.timeout' });
+    // Planned for their values five times, then the generic plan: planning an append cost more than running it.
+    const plans = await sql<{ generic_plans: string; custom_plans: string }>`
+      select generic_plans, custom_plans from pg_prepared_statements where statement like '%insert into "events"%' and statement like '%do nothing%'`.execute(storage.db);
+    expect(plans.rows).toEqual([{ custom_plans: '5', generic_plans: '9' }]);
     // Fourteen delivery appends: one statement, prepared once, not yet renewed (and the new streams' insert).
     const appends = async () =>
       (await sql<{ name: string }>`select name from pg_prepared_statements where statement like '%insert into "events"%'`.execute(storage.db)).rows.map((r) => r.name).sort();
