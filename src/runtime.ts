@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { storageShape, type Config, type StorageShape } from './config.js';
-import { startEmbeddedMaintenance } from './db/embeddedMaintenance.js';
+import { autovacuumRuns, startTableUpkeep } from './db/tableUpkeep.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openEmbedded, openPostgres, type Storage } from './db/storage.js';
 import { EventStore, type InlineProjection } from './events/eventStore.js';
@@ -72,8 +72,12 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
   try {
     const applied = await untilAvailable(() => migrateToLatest(storage.db), 'database', logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    if (storage.kind === 'embedded') {
-      const upkeep = startEmbeddedMaintenance(storage.db, { logger });
+    // PGlite has no autovacuum; a PostgreSQL server may have it turned off. The workers (like
+    // the sweeper) then do its job on this database.
+    const ownUpkeep = storage.kind === 'embedded' || (roles.has('worker') && !(await autovacuumRuns(storage.db)));
+    if (ownUpkeep) {
+      if (storage.kind !== 'embedded') logger.warn('PostgreSQL autovacuum is off: leadgate vacuums and analyzes this database itself every 10 s; turn autovacuum on');
+      const upkeep = startTableUpkeep(storage.db, { logger });
       closers.unshift(() => upkeep.stop());
     }
     const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections, { logger });

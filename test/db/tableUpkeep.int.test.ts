@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { maintainOnce, upkeepFor, type TableActivity } from '../../src/db/embeddedMaintenance.js';
-import { openTestStorage } from '../support/storages.js';
+import { maintainOnce, upkeepFor, type TableActivity } from '../../src/db/tableUpkeep.js';
+import { DATABASE_KINDS, openTestStorage } from '../support/storages.js';
+import { startTestServer } from '../support/testServer.js';
 
 const table = (over: Partial<TableActivity>): TableActivity => ({
   schema: 'public',
@@ -14,7 +15,7 @@ const table = (over: Partial<TableActivity>): TableActivity => ({
   ...over,
 });
 
-describe('embedded database upkeep (autovacuum PGlite lacks)', () => {
+describe('database upkeep (the autovacuum PGlite lacks, or a PostgreSQL server has turned off)', () => {
   it("uses autovacuum's thresholds", () => {
     expect(upkeepFor(table({}))).toBeUndefined();
     expect(upkeepFor(table({ modifiedSinceAnalyze: 150 }))).toBeUndefined();
@@ -26,10 +27,11 @@ describe('embedded database upkeep (autovacuum PGlite lacks)', () => {
     expect(upkeepFor(table({ reltuples: -1, relpages: 1 }))).toBe('analyze');
   });
 
-  it('analyzes a table that grew and vacuums its dead rows away, on PGlite', async () => {
-    const storage = await openTestStorage('embedded');
+  it.each(DATABASE_KINDS)('analyzes a table that grew and vacuums its dead rows away (%s)', async (kind) => {
+    const storage = await openTestStorage(kind);
     const { db } = storage;
-    await sql`create table upkeep_probe (id int primary key, note text)`.execute(db);
+    // Out of a running autovacuum's way, so only the upkeep under test touches it.
+    await sql`create table upkeep_probe (id int primary key, note text) with (autovacuum_enabled = false)`.execute(db);
     await sql`insert into upkeep_probe select n, 'row ' || n from generate_series(1, 2000) as n`.execute(db);
     const stats = async () =>
       (
@@ -52,5 +54,13 @@ describe('embedded database upkeep (autovacuum PGlite lacks)', () => {
     expect(Number(vacuumed.reltuples)).toBe(1000);
     // Nothing left to do until the table changes again.
     expect((await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')).toBeUndefined();
+  });
+
+  it('runs on PostgreSQL exactly when its autovacuum is off, and says so', async () => {
+    const logLines: string[] = [];
+    const server = await startTestServer('postgres', {}, { logLines });
+    const { rows } = await sql<{ autovacuum: string }>`show autovacuum`.execute(server.runtime.deps.storage.db);
+    const warned = logLines.some((line) => line.includes('PostgreSQL autovacuum is off'));
+    expect(warned).toBe(rows[0]!.autovacuum === 'off');
   });
 });

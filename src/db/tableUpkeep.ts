@@ -65,23 +65,30 @@ export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promi
     done.push({ table: `${t.schema}.${t.table}`, upkeep, ms: Date.now() - started });
   }
   // Every other statement waits while a table is vacuumed: a long step is worth an operator's notice.
-  if (done.some((d) => d.ms >= SLOW_STEP_MS)) logger?.info({ done }, 'embedded database upkeep held the database for a while');
-  else if (done.length > 0) logger?.debug({ done }, 'embedded database upkeep');
+  if (done.some((d) => d.ms >= SLOW_STEP_MS)) logger?.info({ done }, 'database upkeep held a table for a while');
+  else if (done.length > 0) logger?.debug({ done }, 'database upkeep');
   return done;
 }
 
+/** Whether the server's autovacuum daemon looks after the tables (PostgreSQL's default; never on PGlite). */
+export async function autovacuumRuns(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ on: boolean }>`select current_setting('autovacuum') = 'on' as on`.execute(db);
+  return rows[0]?.on === true;
+}
+
 /**
- * Autovacuum for the embedded database. PGlite runs PostgreSQL without its autovacuum
- * daemon, so nothing else ever analyzes or vacuums it: the planner keeps guessing row
- * counts (intake's duplicate check read every lead of the product instead of its index
- * entries: ~10 ms a batch at 5,000 leads) and dead rows (BullMQ's finished jobs, updated
- * lead rows) are never reclaimed. Every `intervalMs` this does autovacuum's job with
- * autovacuum's thresholds; each table's step holds the one connection only while it runs.
+ * Autovacuum's job, for a database without it. PGlite runs PostgreSQL without its autovacuum
+ * daemon, and a PostgreSQL server may have it turned off: then nothing analyzes or vacuums
+ * the tables, the planner keeps guessing row counts (on PGlite intake's duplicate check read
+ * every lead of the product instead of its index entries: ~10 ms a batch at 5,000 leads) and
+ * dead rows (BullMQ's finished jobs, updated lead rows) are never reclaimed. Every
+ * `intervalMs` this vacuums and analyzes the tables past autovacuum's thresholds; on PGlite
+ * each table's step holds the one connection only while it runs.
  */
-export function startEmbeddedMaintenance(db: Kysely<Database>, options: { intervalMs?: number; logger?: Logger } = {}): { stop: () => Promise<void> } {
+export function startTableUpkeep(db: Kysely<Database>, options: { intervalMs?: number; logger?: Logger } = {}): { stop: () => Promise<void> } {
   return every(
     options.intervalMs ?? 10_000,
     () => maintainOnce(db, options.logger),
-    (err) => options.logger?.warn({ err: err.message }, 'embedded database upkeep failed'),
+    (err) => options.logger?.warn({ err: err.message }, 'database upkeep failed'),
   );
 }
