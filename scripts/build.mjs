@@ -4,7 +4,7 @@
 // a second. `leadgate` runs the build, so a process carries no TypeScript loader (tsx costs
 // ~60 MB of memory and a second of start-up). ensureBuild() rebuilds only when a source is
 // newer than the last build, so a checkout always runs what it holds.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
@@ -34,13 +34,30 @@ export function leadgateNodeFlags() {
   return match[1].trim().split(/\s+/).filter(Boolean);
 }
 
-/** True when dist/ holds a build at least as new as every source (or there are no sources: an image with dist/ only). */
+/** Where a source's JavaScript goes: dist/ mirrors the repository's layout. */
+const outputOf = (source) => path.join(DIST, path.relative(root, source)).replace(/\.ts$/, '.js');
+
+/**
+ * True when dist/ holds a build at least as new as every source, with each source's output
+ * (a file renamed keeps its time, and its new name has none yet), or there are no sources: an
+ * image with dist/ only.
+ */
 export function buildIsCurrent() {
   const files = SOURCES.flatMap((d) => sourceFiles(d));
   if (files.length === 0) return existsSync(STAMP);
   if (!existsSync(STAMP)) return false;
   const built = statSync(STAMP).mtimeMs;
-  return files.every((f) => statSync(f).mtimeMs <= built);
+  return files.every((f) => statSync(f).mtimeMs <= built && existsSync(outputOf(f)));
+}
+
+/** Deletes the compiled files in `dir` that no source of this build produced (a source deleted or renamed since). */
+function pruneStale(dir, produced) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) pruneStale(full, produced);
+    else if (/\.js(\.map)?$/.test(entry.name) && !produced.has(full)) rmSync(full, { force: true });
+  }
 }
 
 /**
@@ -68,6 +85,9 @@ export async function build() {
     writeFileSync(temporary, file.contents);
     renameSync(temporary, file.path);
   }
+  // Another process building at the same moment produces the same files, so neither prunes the other's.
+  const produced = new Set(result.outputFiles.map((f) => f.path));
+  for (const dir of SOURCES) pruneStale(path.join(DIST, path.relative(root, dir)), produced);
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   return entryPoints.length;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, utimesSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,6 +45,24 @@ describe('the compiled build (scripts/build.mjs)', () => {
     utimesSync(path.join(dir, 'src/lib/twice.ts'), built, new Date(built.getTime() + 1));
     expect(build.buildIsCurrent()).toBe(false);
     expect(await build.ensureBuild()).toBe('built');
+    expect(build.buildIsCurrent()).toBe(true);
+  });
+
+  it('compiles a renamed source even when its time is older than the build, and drops what a deleted or renamed source left', async () => {
+    const { dir, build } = await scratchProject();
+    expect(await build.ensureBuild()).toBe('built');
+    const before = statSync(path.join(dir, 'src/lib/twice.ts')).mtime;
+    // As `git mv` does: a new name, the old time.
+    await rename(path.join(dir, 'src/lib/twice.ts'), path.join(dir, 'src/lib/double.ts'));
+    utimesSync(path.join(dir, 'src/lib/double.ts'), before, before);
+    await writeFile(path.join(dir, 'src/main.ts'), "export const answer: number = 42;\n");
+    utimesSync(path.join(dir, 'src/main.ts'), before, before);
+    expect(build.buildIsCurrent()).toBe(false);
+    expect(await build.ensureBuild()).toBe('built');
+    expect(existsSync(path.join(dir, 'dist/src/lib/double.js'))).toBe(true);
+    expect(existsSync(path.join(dir, 'dist/src/lib/twice.js'))).toBe(false);
+    expect(existsSync(path.join(dir, 'dist/src/lib/twice.js.map'))).toBe(false);
+    expect(existsSync(path.join(dir, 'dist/src/main.js'))).toBe(true);
     expect(build.buildIsCurrent()).toBe(true);
   });
 
