@@ -64,7 +64,8 @@ export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promi
     await sql`${verb} ${sql.id(t.schema, t.table)}`.execute(db);
     done.push({ table: `${t.schema}.${t.table}`, upkeep, ms: Date.now() - started });
   }
-  // Every other statement waits while a table is vacuumed: a long step is worth an operator's notice.
+  // On PGlite every other statement waits while a table is vacuumed (on PostgreSQL VACUUM only
+  // slows them): a long step is worth an operator's notice.
   if (done.some((d) => d.ms >= SLOW_STEP_MS)) logger?.info({ done }, 'database upkeep held a table for a while');
   else if (done.length > 0) logger?.debug({ done }, 'database upkeep');
   return done;
