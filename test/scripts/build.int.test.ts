@@ -67,7 +67,7 @@ describe('the compiled build (scripts/build.mjs)', () => {
   });
 
   it('runs: the bin starts the compiled CLI with the Node flags on its #! line', () => {
-    expect(leadgateNodeFlags()).toEqual(['--max-old-space-size=256']);
+    expect(leadgateNodeFlags()).toEqual(['--max-old-space-size=256', '--max-semi-space-size=32']);
     const run = spawnSync(process.execPath, [...leadgateNodeFlags(), path.join(ROOT, 'bin/leadgate.js'), '--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: leadgate');
