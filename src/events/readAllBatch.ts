@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, EventsTable } from '../db/schema.js';
 import type { StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
 
@@ -18,6 +18,14 @@ export const SETTLED = sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current
 export const atOrBefore = (checkpoint: Checkpoint) =>
   sql<boolean>`(transaction_id, global_position) <= (${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint)`;
 
+export interface ReadAllOptions {
+  /**
+   * Leaves out the CRM exchange the delivery outcomes record (`data.http`, optional in their
+   * schemas): most of their size, and read by no projection. For consumers that only project.
+   */
+  withoutHttp?: boolean;
+}
+
 /**
  * The next events after a checkpoint, in commit order and without gaps.
  *
@@ -28,10 +36,11 @@ export const atOrBefore = (checkpoint: Checkpoint) =>
  * global_position) gives every consumer the same order. The approach of Emmett's
  * PostgreSQL event store.
  */
-export async function readAllBatch(db: Kysely<Database>, after: Checkpoint, limit: number): Promise<StoredEvent[]> {
+export async function readAllBatch(db: Kysely<Database>, after: Checkpoint, limit: number, options: ReadAllOptions = {}): Promise<StoredEvent[]> {
   const rows = await db
     .selectFrom('events')
-    .selectAll()
+    .select(['global_position', 'stream_id', 'stream_version', 'type', 'metadata', 'transaction_id', 'created_at'])
+    .select(options.withoutHttp ? sql<EventsTable['data']>`data - 'http'`.as('data') : 'data')
     .where(
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId}::xid8, ${after.globalPosition}::bigint)`,
     )

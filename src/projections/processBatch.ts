@@ -5,6 +5,9 @@ import type { StoredEvent } from '../events/events.js';
 import type { AsyncProjection } from './asyncProjection.js';
 import { lockCheckpoint, lockCheckpoints, storeCheckpoint } from './checkpoints.js';
 
+/** Projections read the log without the recorded CRM exchanges: none of them reads one. */
+const PROJECTING = { withoutHttp: true } as const;
+
 export type BatchResult = { status: 'applied'; read: number } | { status: 'caught_up' } | { status: 'busy' };
 
 /**
@@ -15,7 +18,7 @@ export async function processBatch(db: Kysely<Database>, projection: AsyncProjec
   return db.transaction().execute(async (trx): Promise<BatchResult> => {
     const checkpoint = await lockCheckpoint(trx, projection.name);
     if (!checkpoint) return { status: 'busy' };
-    const events = await readAllBatch(trx, checkpoint, batchSize);
+    const events = await readAllBatch(trx, checkpoint, batchSize, PROJECTING);
     if (events.length === 0) return { status: 'caught_up' };
     await applyAndStore(trx, projection, events);
     return { status: 'applied', read: events.length };
@@ -53,7 +56,7 @@ export async function processBatches(db: Kysely<Database>, projections: readonly
     const present = projections.filter((p) => locked.has(p.name));
     if (present.length === 0) return 0;
     const earliest = present.map((p) => locked.get(p.name)!).reduce((min, c) => (after(min, c) ? c : min));
-    const events = await readAllBatch(trx, earliest, batchSize);
+    const events = await readAllBatch(trx, earliest, batchSize, PROJECTING);
     for (const projection of present) {
       const checkpoint = locked.get(projection.name)!;
       await applyAndStore(trx, projection, events.filter((e) => after(checkpointOf(e), checkpoint)));
