@@ -77,7 +77,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     const ownUpkeep = storage.kind === 'embedded' || (roles.has('worker') && !(await autovacuumRuns(storage.db)));
     if (ownUpkeep) {
       if (storage.kind !== 'embedded') logger.warn('PostgreSQL autovacuum is off: leadgate vacuums and analyzes this database itself every 10 s; turn autovacuum on');
-      const upkeep = startTableUpkeep(storage.db, { logger });
+      const upkeep = startTableUpkeep(storage.db, { logger, shared: storage.kind !== 'embedded' });
       closers.unshift(() => upkeep.stop());
     }
     const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections, { logger });

@@ -53,9 +53,41 @@ async function tableActivity(db: Kysely<Database>): Promise<TableActivity[]> {
   }));
 }
 
-/** Vacuums and analyzes, one table at a time, every table past autovacuum's thresholds; returns what it did. */
-export async function maintainOnce(db: Kysely<Database>, logger?: Logger): Promise<{ table: string; upkeep: Upkeep; ms: number }[]> {
-  const done: { table: string; upkeep: Upkeep; ms: number }[] = [];
+export interface UpkeepOptions {
+  logger?: Logger;
+  /**
+   * Several processes share the database (PostgreSQL): a pass runs only in the process that
+   * gets the session-level advisory lock `UPKEEP_LOCK`; the others skip their turn, instead of
+   * a fleet of N workers vacuuming the same tables N times over.
+   */
+  shared?: boolean;
+}
+
+export type UpkeepStep = { table: string; upkeep: Upkeep; ms: number };
+
+/** The advisory lock a shared database's upkeep pass holds. */
+export const UPKEEP_LOCK = sql`hashtextextended('leadgate:table-upkeep', 0)`;
+
+/**
+ * Vacuums and analyzes, one table at a time, every table past autovacuum's thresholds; returns
+ * what it did, or 'skipped' when another process's pass holds the lock (`shared`).
+ */
+export async function maintainOnce(db: Kysely<Database>, options: UpkeepOptions = {}): Promise<UpkeepStep[] | 'skipped'> {
+  if (!options.shared) return maintainTables(db, options.logger);
+  // One connection for the pass: a session-level lock belongs to the connection that took it.
+  return db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(${UPKEEP_LOCK}) as got`.execute(conn);
+    if (rows[0]?.got !== true) return 'skipped';
+    try {
+      return await maintainTables(conn, options.logger);
+    } finally {
+      await sql`select pg_advisory_unlock(${UPKEEP_LOCK})`.execute(conn);
+    }
+  });
+}
+
+async function maintainTables(db: Kysely<Database>, logger?: Logger): Promise<UpkeepStep[]> {
+  const done: UpkeepStep[] = [];
   for (const t of await tableActivity(db)) {
     const upkeep = upkeepFor(t);
     if (!upkeep) continue;
@@ -84,12 +116,13 @@ export async function autovacuumRuns(db: Kysely<Database>): Promise<boolean> {
  * every lead of the product instead of its index entries: ~10 ms a batch at 5,000 leads) and
  * dead rows (BullMQ's finished jobs, updated lead rows) are never reclaimed. Every
  * `intervalMs` this vacuums and analyzes the tables past autovacuum's thresholds; on PGlite
- * each table's step holds the one connection only while it runs.
+ * each table's step holds the one connection only while it runs; on PostgreSQL (`shared`) one
+ * process of the fleet at a time does it.
  */
-export function startTableUpkeep(db: Kysely<Database>, options: { intervalMs?: number; logger?: Logger } = {}): { stop: () => Promise<void> } {
+export function startTableUpkeep(db: Kysely<Database>, options: UpkeepOptions & { intervalMs?: number } = {}): { stop: () => Promise<void> } {
   return every(
     options.intervalMs ?? 10_000,
-    () => maintainOnce(db, options.logger),
+    () => maintainOnce(db, options),
     (err) => options.logger?.warn({ err: err.message }, 'database upkeep failed'),
   );
 }

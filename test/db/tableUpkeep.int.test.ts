@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { maintainOnce, upkeepFor, type TableActivity } from '../../src/db/tableUpkeep.js';
+import { openPostgres } from '../../src/db/storage.js';
+import { maintainOnce, upkeepFor, UPKEEP_LOCK, type TableActivity } from '../../src/db/tableUpkeep.js';
 import { DATABASE_KINDS, openTestStorage } from '../support/storages.js';
 import { startTestServer } from '../support/testServer.js';
 
@@ -30,6 +31,12 @@ describe('database upkeep (the autovacuum PGlite lacks, or a PostgreSQL server h
   it.each(DATABASE_KINDS)('analyzes a table that grew and vacuums its dead rows away (%s)', async (kind) => {
     const storage = await openTestStorage(kind);
     const { db } = storage;
+    // As the runtime runs it: on PostgreSQL behind the fleet's lock, which no one else holds here.
+    const pass = async () => {
+      const done = await maintainOnce(db, { shared: kind === 'postgres' });
+      if (done === 'skipped') throw new Error('the upkeep pass was skipped');
+      return done;
+    };
     // Out of a running autovacuum's way, so only the upkeep under test touches it.
     await sql`create table upkeep_probe (id int primary key, note text) with (autovacuum_enabled = false)`.execute(db);
     await sql`insert into upkeep_probe select n, 'row ' || n from generate_series(1, 2000) as n`.execute(db);
@@ -41,19 +48,48 @@ describe('database upkeep (the autovacuum PGlite lacks, or a PostgreSQL server h
       ).rows[0]!;
     expect(Number((await stats()).reltuples)).toBeLessThan(0);
 
-    await expect.poll(async () => (await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
+    await expect.poll(async () => (await pass()).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
     const analyzed = await stats();
     expect(Number(analyzed.reltuples)).toBe(2000);
     expect(analyzed.analyzed).not.toBeNull();
     expect(analyzed.vacuumed).not.toBeNull();
 
     await sql`delete from upkeep_probe where id <= 1000`.execute(db);
-    await expect.poll(async () => (await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
+    await expect.poll(async () => (await pass()).find((d) => d.table === 'public.upkeep_probe')?.upkeep, { timeout: 10_000 }).toBe('vacuum analyze');
     const vacuumed = await stats();
     expect(Number(vacuumed.dead)).toBe(0);
     expect(Number(vacuumed.reltuples)).toBe(1000);
     // Nothing left to do until the table changes again.
-    expect((await maintainOnce(db)).find((d) => d.table === 'public.upkeep_probe')).toBeUndefined();
+    expect((await pass()).find((d) => d.table === 'public.upkeep_probe')).toBeUndefined();
+  });
+
+  it('runs in one process of a fleet at a time on PostgreSQL: the others skip their turn', async () => {
+    const storage = await openTestStorage('postgres', 'upkeep_fleet');
+    const { db } = storage;
+    await sql`create table upkeep_probe (id int primary key) with (autovacuum_enabled = false)`.execute(db);
+    await sql`insert into upkeep_probe select n from generate_series(1, 2000) as n`.execute(db);
+    const analyzed = async () => (await sql<{ at: Date | null }>`select last_analyze as at from pg_stat_user_tables where relname = 'upkeep_probe'`.execute(db)).rows[0]!.at;
+
+    // Another process's pass holds the lock on its own connection.
+    const other = await openPostgres(storage.url!);
+    try {
+      await other.db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${UPKEEP_LOCK})`.execute(conn);
+        expect(await maintainOnce(db, { shared: true })).toBe('skipped');
+        expect(await analyzed()).toBeNull();
+        await sql`select pg_advisory_unlock(${UPKEEP_LOCK})`.execute(conn);
+      });
+    } finally {
+      await other.close();
+    }
+    // Its turn now; and it lets the lock go after the pass.
+    await expect.poll(async () => {
+      const done = await maintainOnce(db, { shared: true });
+      return done === 'skipped' ? 'skipped' : done.find((d) => d.table === 'public.upkeep_probe')?.upkeep;
+    }, { timeout: 10_000 }).toBe('vacuum analyze');
+    expect(await analyzed()).not.toBeNull();
+    const { rows } = await sql<{ held: string }>`select count(*) as held from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`.execute(db);
+    expect(Number(rows[0]!.held)).toBe(0);
   });
 
   it('runs on PostgreSQL exactly when its autovacuum is off, and says so', async () => {
