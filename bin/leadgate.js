@@ -8,8 +8,9 @@
 // speed in ~190 MB (a process's live data is ~60 MB). The young generation goes the other way:
 // the sync path's garbage is short-lived, and twice V8's default 16 MB semi-spaces (fewer
 // scavenges) cut the `leadgate start` process's CPU per sync answer by ~15% (5 alternating
-// runs, medians 773 → 637 µs) for ~30 MB more RSS; 64 MB gained nothing more for ~90 MB. Run by hand with `node <flags> bin/leadgate.js`:
-// `leadgateNodeFlags()` in scripts/build.mjs reads these flags for whoever spawns it.
+// runs, medians 773 → 637 µs) for ~30 MB more RSS; 64 MB gained nothing more for ~90 MB.
+// Run by hand with `node <flags> bin/leadgate.js`: `leadgateNodeFlags()` in scripts/build.mjs
+// reads these flags for whoever spawns it.
 import { ensureBuild } from '../scripts/build.mjs';
 
 await ensureBuild();
