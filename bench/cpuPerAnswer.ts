@@ -1,9 +1,8 @@
 import { Cleanup } from './cleanup.js';
 import { startCrm } from './crm.js';
 import { createDatabase, queuePrefix } from './infra.js';
-import { LeadBodies } from './leadBodies.js';
-import { setupAffiliate, startLeadgate } from './leadgate.js';
-import { intakeSpec, load, median } from './load.js';
+import { startLeadgate, warmIntakeLoad } from './leadgate.js';
+import { load, median } from './load.js';
 import { parseOptions } from './options.js';
 import { cleanUpOnExit, cpuMsOf, cpuPerItemUs } from './processes.js';
 
@@ -79,13 +78,7 @@ try {
         },
         cleanup,
       );
-      const affiliate = await setupAffiliate(leadgate.url, crm.leadsUrl);
-      const spec = intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
-        connections: options.connections,
-        durationS: seconds,
-        expectStatus: mode === 'sync' ? 200 : 202,
-      });
-      await load({ ...spec, durationS: 2 });
+      const spec = await warmIntakeLoad(leadgate, crm.leadsUrl, { sync: mode === 'sync', connections: options.connections, durationS: seconds });
       const before = cpuMsOf(leadgate.pid);
       const result = await load(spec);
       const us = cpuPerItemUs(before, cpuMsOf(leadgate.pid), result.ok);
