@@ -1,10 +1,10 @@
 import { Cleanup } from './cleanup.js';
 import { startCrm } from './crm.js';
 import { createDatabase, queuePrefix } from './infra.js';
-import { startLeadgate, warmIntakeLoad } from './leadgate.js';
-import { load, median } from './load.js';
+import { affiliateIntakeLoad, startLeadgate } from './leadgate.js';
+import { measure, median } from './load.js';
 import { parseOptions } from './options.js';
-import { cleanUpOnExit, cpuMsOf, cpuPerItemUs } from './processes.js';
+import { cleanUpOnExit } from './processes.js';
 
 /**
  * A/B of leadgate's CPU per answer under the bench's load: leadgate as it is against variants
@@ -47,7 +47,7 @@ function parseArgs(argv: readonly string[]): { mode: 'sync' | 'accept'; rounds: 
   return { mode, rounds, seconds, variants };
 }
 
-const parsed = (() => {
+const { mode, rounds, seconds, variants } = (() => {
   try {
     return parseArgs(process.argv.slice(2));
   } catch (err) {
@@ -55,7 +55,6 @@ const parsed = (() => {
     process.exit(2);
   }
 })();
-const { mode, rounds, seconds, variants } = parsed;
 const options = parseOptions([]);
 const cleanup = new Cleanup();
 cleanUpOnExit(() => cleanup);
@@ -78,12 +77,10 @@ try {
         },
         cleanup,
       );
-      const spec = await warmIntakeLoad(leadgate, crm.leadsUrl, { sync: mode === 'sync', connections: options.connections, durationS: seconds });
-      const before = cpuMsOf(leadgate.pid);
-      const result = await load(spec);
-      const us = cpuPerItemUs(before, cpuMsOf(leadgate.pid), result.ok);
-      results.get(variant)!.push(us);
-      console.log(`round ${round} [${variant.label}] ${Math.round(result.rps)} answers/s, p99 ${result.p99.toFixed(1)} ms, ${us.toFixed(0)} µs of CPU an answer`);
+      const spec = await affiliateIntakeLoad(leadgate, crm.leadsUrl, { sync: mode === 'sync', connections: options.connections, durationS: seconds });
+      const run = await measure(spec, 1, 2, leadgate.pid);
+      results.get(variant)!.push(run.cpuUs);
+      console.log(`round ${round} [${variant.label}] ${Math.round(run.rps)} answers/s, p99 ${run.p99.toFixed(1)} ms, ${run.cpuUs.toFixed(0)} µs of CPU an answer`);
       await leadgate.stop();
     }
   }

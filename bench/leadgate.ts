@@ -4,7 +4,7 @@ import { HttpSession } from '../test/support/http.js';
 import type { Cleanup } from './cleanup.js';
 import { secretKey } from './infra.js';
 import { LeadBodies } from './leadBodies.js';
-import { intakeSpec, load, type LoadSpec } from './load.js';
+import { intakeSpec, type LoadSpec } from './load.js';
 import { ROOT, onFreePort, spawnTs, waitHttpReady, type Child } from './processes.js';
 
 /** The compiled CLI, as `npx leadgate` and `npm start` run it (bin/leadgate.js builds dist/ when stale). */
@@ -122,16 +122,14 @@ export async function setupAffiliate(baseUrl: string, crmLeadsUrl: string): Prom
 }
 
 /**
- * An affiliate set up on `leadgate` (its CRM at `crmLeadsUrl`) and the bench's intake load at
- * it, warmed up for 2 s: the load to measure with. `sync`: 200 with an autoLoginUrl, else 202.
+ * An affiliate set up on `leadgate` (its CRM at `crmLeadsUrl`), and the bench's intake load
+ * at it as that affiliate: 200 with an autoLoginUrl expected when `sync`, else 202.
  */
-export async function warmIntakeLoad(leadgate: Leadgate, crmLeadsUrl: string, options: { sync: boolean; connections: number; durationS: number }): Promise<LoadSpec> {
+export async function affiliateIntakeLoad(leadgate: Leadgate, crmLeadsUrl: string, options: { sync: boolean; connections: number; durationS: number }): Promise<LoadSpec> {
   const affiliate = await setupAffiliate(leadgate.url, crmLeadsUrl);
-  const spec = intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
+  return intakeSpec(leadgate.url, new LeadBodies(affiliate.campaignId), affiliate.apiKey, {
     connections: options.connections,
     durationS: options.durationS,
     expectStatus: options.sync ? 200 : 202,
   });
-  await load({ ...spec, durationS: 2 });
-  return spec;
 }

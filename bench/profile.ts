@@ -5,7 +5,7 @@ import { Cleanup } from './cleanup.js';
 import { startCrm } from './crm.js';
 import { createDatabase, queuePrefix, secretKey } from './infra.js';
 import { LeadBodies } from './leadBodies.js';
-import { setupAffiliate, startLeadgate, warmIntakeLoad } from './leadgate.js';
+import { setupAffiliate, startLeadgate, affiliateIntakeLoad } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
 import { parseOptions } from './options.js';
 import { ROOT, cleanUpOnExit } from './processes.js';
@@ -192,7 +192,8 @@ async function recordIntake(mode: Exclude<Mode, 'delivery'>, seconds: number, di
     },
     cleanup,
   );
-  const spec = await warmIntakeLoad(leadgate, crm.leadsUrl, { sync: mode === 'sync', connections: options.connections, durationS: seconds });
+  const spec = await affiliateIntakeLoad(leadgate, crm.leadsUrl, { sync: mode === 'sync', connections: options.connections, durationS: seconds });
+  await load({ ...spec, durationS: 2 });
   const started = nowUs();
   const result = await load(spec);
   const window: [number, number] = [started, nowUs()];
