@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
 import { openedTransaction } from '../db/openedTransaction.js';
 import type { Database } from '../db/schema.js';
@@ -75,8 +75,11 @@ function lockId(key: string): bigint {
  * the batch against every other transaction touching the same duplicate values, caps and
  * Idempotency-Keys, so two concurrent identical leads cannot both pass: one statement takes
  * the locks, in lock-id order, so two batches never wait on each other in a cycle.
+ * Every read of the transaction is a lookup by index; with sequential scans off they stay
+ * so even when statistics say `leads` is a page or two (a new install, before its next
+ * ANALYZE): a plan made then is kept by the connection while the table grows by thousands.
  */
-function transactionOpening(requests: AcceptRequest[]): string {
+export function transactionOpening(requests: AcceptRequest[]): string {
   const keys = new Set<string>();
   for (const { input } of requests) {
     if (input.idempotency) keys.add(`idem:${idempotencyKey(input)}`);
@@ -84,8 +87,9 @@ function transactionOpening(requests: AcceptRequest[]): string {
     if (hasCap(input)) keys.add(`cap:${capKey(input)}`);
   }
   const ids = [...new Set([...keys].map(lockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (ids.length === 0) return '';
-  return `select count(pg_advisory_xact_lock(id)) from (select unnest('{${ids.join(',')}}'::bigint[]) as id order by id) as ordered`;
+  const indexOnly = 'set local enable_seqscan = off';
+  if (ids.length === 0) return indexOnly;
+  return `${indexOnly}; select count(pg_advisory_xact_lock(id)) from (select unnest('{${ids.join(',')}}'::bigint[]) as id order by id) as ordered`;
 }
 
 interface EarlierKey {
@@ -114,37 +118,56 @@ interface LiveLead {
 }
 
 /**
- * Recent live (pending or delivered), non-test leads sharing a checked value with the
- * batch, by dedupe key, oldest first: one index-backed query per field in use.
+ * For each duplicate check of the batch, the oldest live (pending or delivered), non-test
+ * lead within that lead's own window sharing the value; by dedupe key, oldest first. One
+ * probe per check, each an ordered index lookup (product, value, received_at) that stops at
+ * its first row: whatever the planner believes of the table's size, the work does not grow
+ * with it (a join of the batch against `leads` was planned as a scan of the whole table when
+ * the table had been small at its last ANALYZE, which a busy new install outgrows in seconds).
+ * Each lead's check finds the same lead as before: the oldest in its window is its probe's,
+ * and no other probe's lead inside that window is older.
  */
 async function liveLeads(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
-  const wanted = new Map<DedupeField, { productIds: string[]; values: string[] }>();
-  let longestWindow = 0;
-  for (const { input } of requests) {
-    for (const c of dedupeChecks(input)) {
-      const lists = wanted.get(c.field) ?? { productIds: [], values: [] };
-      lists.productIds.push(input.productId);
-      lists.values.push(c.value);
-      wanted.set(c.field, lists);
-      longestWindow = Math.max(longestWindow, input.dedupe.windowDays);
-    }
-  }
   const found = new Map<string, LiveLead[]>();
-  if (wanted.size === 0) return found;
-  const since = new Date(Date.now() - longestWindow * 86_400_000);
-  const branches = [...wanted].map(([field, lists]) => {
-    const column = sql.ref(`l.${DEDUPE_COLUMNS[field]}`);
-    return sql`select ${field}::text as field, l.product_id, ${column} as value, l.lead_id, l.received_at
-      from leads l
-      join unnest(${lists.productIds}::text[], ${lists.values}::text[]) as q(product_id, value) on l.product_id = q.product_id and ${column} = q.value
-      where l.status in ('pending', 'delivered') and l.test = false and l.received_at > ${since}`;
-  });
-  const rows = await sql<LiveLead & { field: DedupeField; product_id: string; value: string }>`${sql.join(branches, sql` union all `)} order by received_at`.execute(trx);
+  const probes = dedupeProbes(requests);
+  if (!probes) return found;
+  const rows = await probes.execute(trx);
   for (const row of rows.rows) {
     const key = dedupeKey(row.product_id, row.field, row.value);
-    found.set(key, [...(found.get(key) ?? []), { lead_id: row.lead_id, received_at: new Date(row.received_at) }]);
+    const leads = found.get(key) ?? [];
+    // Two checks of one value can find the same lead.
+    if (!leads.some((l) => l.lead_id === row.lead_id)) leads.push({ lead_id: row.lead_id, received_at: new Date(row.received_at) });
+    found.set(key, leads);
   }
   return found;
+}
+
+/** The query behind liveLeads (exported for the test of its plan); undefined when the batch checks nothing. */
+export function dedupeProbes(requests: AcceptRequest[]): RawBuilder<LiveLead & { field: DedupeField; product_id: string; value: string }> | undefined {
+  const probes = new Map<DedupeField, { productIds: string[]; values: string[]; since: Date[] }>();
+  const now = Date.now();
+  for (const { input } of requests) {
+    const since = new Date(now - input.dedupe.windowDays * 86_400_000);
+    for (const c of dedupeChecks(input)) {
+      const lists = probes.get(c.field) ?? { productIds: [], values: [], since: [] };
+      lists.productIds.push(input.productId);
+      lists.values.push(c.value);
+      lists.since.push(since);
+      probes.set(c.field, lists);
+    }
+  }
+  if (probes.size === 0) return undefined;
+  const branches = [...probes].map(([field, lists]) => {
+    const column = sql.ref(`l.${DEDUPE_COLUMNS[field]}`);
+    return sql`select ${field}::text as field, q.product_id, q.value, x.lead_id, x.received_at
+      from unnest(${lists.productIds}::text[], ${lists.values}::text[], ${lists.since}::timestamptz[]) as q(product_id, value, since)
+      cross join lateral (
+        select l.lead_id, l.received_at from leads l
+        where l.product_id = q.product_id and ${column} = q.value and l.received_at > q.since
+          and l.status in ('pending', 'delivered') and l.test = false
+        order by l.received_at limit 1) as x`;
+  });
+  return sql<LiveLead & { field: DedupeField; product_id: string; value: string }>`${sql.join(branches, sql` union all `)} order by received_at`;
 }
 
 /** Today's (UTC) accepted non-test leads per affiliate and integration, for the capped requests of the batch. */

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LeadBody } from '../../src/api/intake/leadInput.js';
 import { LeadBatcher } from '../../src/api/intake/leadBatcher.js';
-import { acceptLeads, type AcceptInput, type AcceptRequest } from '../../src/commands/acceptLead.js';
+import { sql } from 'kysely';
+import { acceptLeads, dedupeProbes, transactionOpening, type AcceptInput, type AcceptRequest } from '../../src/commands/acceptLead.js';
+import { openedTransaction } from '../../src/db/openedTransaction.js';
 import type { CommandDeps } from '../../src/commands/deps.js';
 import type { Config } from '../../src/config.js';
 import type { Storage } from '../../src/db/storage.js';
@@ -73,6 +75,33 @@ describe.each(DATABASE_KINDS)('accepting a batch of leads in one transaction on 
     const events = await storage.db.selectFrom('events').select(['stream_id', 'type', 'metadata']).where('type', '=', 'LeadReceived').execute();
     expect(events).toHaveLength(5);
     expect(new Set(events.map((e) => e.stream_id)).size).toBe(5);
+  });
+
+  it("checks each lead against its own window, and finds duplicates by index even when leads' statistics describe a table of a few rows", async () => {
+    const storage = await openTestStorage(kind, 'batch_dedupe_plan');
+    const deps = commandDeps(storage);
+    const stored = lead();
+    const [first] = await acceptLeads(deps, [request(input(stored)), ...Array.from({ length: 4 }, () => request(input(lead())))]);
+    const firstId = first!.kind === 'accepted' ? first!.leadId : '';
+    await sql`update leads set received_at = now() - interval '10 days' where lead_id = ${firstId}`.execute(storage.db);
+    // Statistics of five rows: the planner would scan the table rather than use an index, and
+    // a prepared plan made now is kept while the table grows.
+    await sql`analyze leads`.execute(storage.db);
+
+    const week = { fields: ['email' as const, 'phone' as const], windowDays: 7 };
+    const batch = [request(input(lead({ email: stored.email }), { dedupe: week })), request(input(lead({ email: stored.email }))), request(input(lead({ phone: stored.phone })))];
+    const probes = dedupeProbes(batch)!;
+    const plan = await openedTransaction(storage.db, transactionOpening(batch), async (trx) => {
+      const compiled = probes.compile(trx);
+      const explained = await trx.executeQuery<{ 'QUERY PLAN': unknown }>({ ...compiled, sql: `explain (format json) ${compiled.sql}` });
+      return JSON.stringify(explained.rows[0]!['QUERY PLAN']);
+    });
+    expect(plan).toContain('"Relation Name":"leads"');
+    expect(plan).not.toContain('"Seq Scan"');
+
+    // 10 days old: outside a 7-day window, inside the default 30 days; the phone is checked too.
+    const results = await acceptLeads(deps, batch);
+    expect(results).toEqual([expect.objectContaining({ kind: 'accepted' }), { kind: 'duplicate', leadId: firstId }, { kind: 'duplicate', leadId: firstId }]);
   });
 
   it('counts the batch against the daily cap and keeps Idempotency-Keys apart, in order', async () => {
