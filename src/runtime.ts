@@ -83,6 +83,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     const store = new EventStore(storage.db, options.inlineProjections ?? inlineProjections, { logger });
     const secretKey = await resolveSecretKey({ secretKey: config.SECRET_KEY, embedded: storage.kind === 'embedded', dataDir: config.DATA_DIR });
     const vault = new SecretVault(new SecretBox(secretKey));
+    await vault.checkKey(storage.db);
     const notifier = new Notifier(() => storage.openListenConnection(), logger);
     closers.unshift(() => notifier.close());
     const queues: JobQueues = await untilAvailable(() => openJobQueues({

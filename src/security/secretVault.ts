@@ -25,6 +25,25 @@ export class SecretVault {
     return this.box.open(sealed);
   }
 
+  /**
+   * Throws when this key cannot open what the database already holds sealed (the first
+   * secret, else a lead's password): a process started with another SECRET_KEY stops at
+   * start with that said, instead of failing every delivery on its CRM headers.
+   */
+  async checkKey(db: Kysely<Database>): Promise<void> {
+    const row =
+      (await db.selectFrom('secrets').select('sealed').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()) ??
+      (await db.selectFrom('lead_passwords').select('sealed').limit(1).executeTakeFirst());
+    if (!row) return;
+    try {
+      this.box.open(row.sealed);
+    } catch {
+      throw new Error(
+        'SECRET_KEY does not open the secrets this database holds: they were sealed with another key. Start leadgate with the key it first ran with (embedded: DATA_DIR/secret.key).',
+      );
+    }
+  }
+
   async reveal(db: Kysely<Database>, id: string): Promise<string> {
     const row = await db.selectFrom('secrets').select('sealed').where('id', '=', id).executeTakeFirstOrThrow();
     return this.box.open(row.sealed);
