@@ -8,6 +8,7 @@ import * as m0006 from './0006_postbacks.js';
 import * as m0007 from './0007_click_id_dedupe.js';
 import * as m0008 from './0008_replay_indexes.js';
 import * as m0009 from './0009_event_rows.js';
+import * as m0010 from './0010_payload_statistics.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0007_click_id_dedupe': m0007,
   '0008_replay_indexes': m0008,
   '0009_event_rows': m0009,
+  '0010_payload_statistics': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

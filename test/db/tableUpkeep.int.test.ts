@@ -63,6 +63,19 @@ describe('database upkeep (the autovacuum PGlite lacks, or a PostgreSQL server h
     expect((await pass()).find((d) => d.table === 'public.upkeep_probe')).toBeUndefined();
   });
 
+  it.each(DATABASE_KINDS)('analyzes the event log without statistics on its payloads, which no plan reads (%s)', async (kind) => {
+    const { db } = await openTestStorage(kind, 'upkeep_payloads');
+    await sql`insert into events (stream_id, stream_version, type, data, metadata)
+      select 'lead-ld_' || n, 1, 'LeadReceived', jsonb_build_object('leadId', 'ld_' || n, 'lead', jsonb_build_object('email', 'e' || n || '@example.com')), '{"actor":{"kind":"system","id":"test"}}'
+      from generate_series(1, 500) as n`.execute(db);
+    await sql`analyze events`.execute(db);
+    const { rows } = await sql<{ column: string }>`select attname as column from pg_stats where schemaname = 'public' and tablename = 'events'`.execute(db);
+    const columns = rows.map((r) => r.column);
+    expect(columns).toEqual(expect.arrayContaining(['stream_id', 'type', 'global_position']));
+    expect(columns).not.toContain('data');
+    expect(columns).not.toContain('metadata');
+  });
+
   it('runs in one process of a fleet at a time on PostgreSQL: the others skip their turn', async () => {
     const storage = await openTestStorage('postgres', 'upkeep_fleet');
     const { db } = storage;
