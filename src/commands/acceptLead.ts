@@ -117,6 +117,9 @@ interface LiveLead {
   received_at: Date;
 }
 
+/** What a probe finds: the lead, and the check (field, product, value) that found it. */
+type ProbeRow = LiveLead & { field: DedupeField; product_id: string; value: string };
+
 /**
  * For each duplicate check of the batch, the oldest live (pending or delivered), non-test
  * lead within that lead's own window sharing the value; by dedupe key, oldest first. One
@@ -143,7 +146,7 @@ async function liveLeads(trx: Kysely<Database>, requests: AcceptRequest[]): Prom
 }
 
 /** The query behind liveLeads (exported for the test of its plan); undefined when the batch checks nothing. */
-export function dedupeProbes(requests: AcceptRequest[]): RawBuilder<LiveLead & { field: DedupeField; product_id: string; value: string }> | undefined {
+export function dedupeProbes(requests: AcceptRequest[]): RawBuilder<ProbeRow> | undefined {
   const probes = new Map<DedupeField, { productIds: string[]; values: string[]; since: Date[] }>();
   const now = Date.now();
   for (const { input } of requests) {
@@ -167,7 +170,7 @@ export function dedupeProbes(requests: AcceptRequest[]): RawBuilder<LiveLead & {
           and l.status in ('pending', 'delivered') and l.test = false
         order by l.received_at limit 1) as x`;
   });
-  return sql<LiveLead & { field: DedupeField; product_id: string; value: string }>`${sql.join(branches, sql` union all `)} order by received_at`;
+  return sql<ProbeRow>`${sql.join(branches, sql` union all `)} order by received_at`;
 }
 
 /** Today's (UTC) accepted non-test leads per affiliate and integration, for the capped requests of the batch. */
