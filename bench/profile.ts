@@ -21,6 +21,7 @@ import { pausableQueue } from './pausableQueue.js';
  *   npx tsx bench/profile.ts sync [seconds]     # `leadgate start`, full sync path
  *   npx tsx bench/profile.ts embedded [seconds] # `leadgate api` on PGlite, sync window 0
  *   npx tsx bench/profile.ts delivery [leads]   # `leadgate worker` draining leads queued meanwhile (default 10,000)
+ *   … accept|sync|embedded [seconds] --connections=1  # at another concurrency than the bench's 50 (one lead at a time: the added-latency path)
  *   npx tsx bench/profile.ts <file.cpuprofile>  # summarise an existing profile
  */
 interface CallFrame {
@@ -153,8 +154,9 @@ async function recordDelivery(leads: number, dir: string, cleanup: Cleanup): Pro
   return { pid: worker.pid, window };
 }
 
-async function record(mode: Mode, amount: number): Promise<{ file: string; window: [number, number] }> {
-  const options = parseOptions([]);
+async function record(mode: Mode, amount: number, connections?: number): Promise<{ file: string; window: [number, number] }> {
+  const defaults = parseOptions([]);
+  const options = { ...defaults, connections: connections ?? defaults.connections };
   const cleanup = new Cleanup();
   cleanUpOnExit(() => cleanup);
   const dir = path.join(ROOT, 'test-output/profiles');
@@ -203,7 +205,14 @@ async function recordIntake(mode: Exclude<Mode, 'delivery'>, seconds: number, di
   return { pid: leadgate.pid, window };
 }
 
-const [what = 'accept', secondsArg] = process.argv.slice(2);
-const recorded = MODES.includes(what) ? await record(what as Mode, Number(secondsArg ?? (what === 'delivery' ? 10_000 : 15))) : { file: what, window: undefined };
+const args = process.argv.slice(2);
+const connectionsArg = args.find((a) => a.startsWith('--connections='));
+const [what = 'accept', secondsArg] = args.filter((a) => a !== connectionsArg);
+const connections = connectionsArg === undefined ? undefined : Number(connectionsArg.slice('--connections='.length));
+if (connections !== undefined && !(Number.isInteger(connections) && connections >= 1)) {
+  console.error('--connections must be a positive integer');
+  process.exit(2);
+}
+const recorded = MODES.includes(what) ? await record(what as Mode, Number(secondsArg ?? (what === 'delivery' ? 10_000 : 15)), connections) : { file: what, window: undefined };
 console.log(`${recorded.file}\n`);
 console.log(summarise(JSON.parse(await readFile(recorded.file, 'utf8')) as CpuProfile, recorded.window));
