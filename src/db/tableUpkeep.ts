@@ -112,9 +112,9 @@ export async function autovacuumRuns(db: Kysely<Database>): Promise<boolean> {
 /**
  * Autovacuum's job, for a database without it. PGlite runs PostgreSQL without its autovacuum
  * daemon, and a PostgreSQL server may have it turned off: then nothing analyzes or vacuums
- * the tables, the planner keeps guessing row counts (on PGlite intake's duplicate check read
- * every lead of the product instead of its index entries: ~10 ms a batch at 5,000 leads) and
- * dead rows (BullMQ's finished jobs, updated lead rows) are never reclaimed. Every
+ * the tables, the planner keeps guessing row counts (it planned a read of every lead where an
+ * index lookup was due; intake's duplicate check no longer depends on it, see acceptLead.ts)
+ * and dead rows (BullMQ's finished jobs, updated lead rows) are never reclaimed. Every
  * `intervalMs` this vacuums and analyzes the tables past autovacuum's thresholds; on PGlite
  * each table's step holds the one connection only while it runs; on PostgreSQL (`shared`) one
  * process of the fleet at a time does it.
