@@ -8,6 +8,12 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** Batches running at once; more items meanwhile wait and form the next batch. */
   maxInFlight: number;
+  /**
+   * Items a batch needs to start while another is running (default 1); fewer wait for a
+   * running batch to end, gathering whatever arrives meanwhile. With none running, a batch
+   * starts whatever its size, so a lone item never waits.
+   */
+  minBesideOthers?: number;
   /** Names the batch in the warning logged when a whole batch fails. */
   label: string;
   logger?: Logger;
@@ -24,8 +30,9 @@ interface Waiting<I, O> {
  * (and one commit) for the batch instead of one each. Nothing waits on a timer: an item
  * arriving while the database is idle goes at the next turn of the event loop, with whatever
  * arrived in the same turn; under load, items gather while earlier batches run, so batches
- * grow exactly as fast as the database falls behind. Each caller gets its own answer, as if
- * its item had gone alone.
+ * grow exactly as fast as the database falls behind (and with `minBesideOthers`, a batch
+ * opened beside a running one must be worth its round trips). Each caller gets its own
+ * answer, as if its item had gone alone.
  *
  * `run` must be all or nothing for the batch when it throws (one statement, or one
  * transaction): the items are then tried again one at a time, within the batch's own slot,
@@ -56,7 +63,8 @@ export class GroupCommit<I, O> {
   }
 
   private drain(): void {
-    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+    const minBeside = this.options.minBesideOthers ?? 1;
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0 && (this.inFlight === 0 || this.waiting.length >= minBeside)) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
       void this.commit(batch).finally(() => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { GroupCommit, type ItemOutcome } from '../../src/db/groupCommit.js';
+import { GroupCommit, type GroupCommitOptions, type ItemOutcome } from '../../src/db/groupCommit.js';
 import type { Database } from '../../src/db/schema.js';
 import { openPostgres, type Storage } from '../../src/db/storage.js';
 import { ConcurrencyError, InvalidEventError } from '../../src/events/errors.js';
@@ -13,7 +13,7 @@ import { leadReceived } from '../support/events.js';
 import { DATABASE_KINDS, openTestStorage } from '../support/storages.js';
 
 /** A GroupCommit over a `run` that records each batch it is given and answers with `answer`. */
-function recording<O>(answer: (items: number[]) => Promise<ItemOutcome<O>[]>, limits = { maxBatch: 100, maxInFlight: 2 }) {
+function recording<O>(answer: (items: number[]) => Promise<ItemOutcome<O>[]>, limits: Omit<GroupCommitOptions, 'label'> = { maxBatch: 100, maxInFlight: 2 }) {
   const batches: number[][] = [];
   let running = 0;
   let peak = 0;
@@ -105,6 +105,35 @@ describe('group commit', () => {
     expect(await Promise.all([first, ...later])).toEqual([2, 4, 6, 8]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
     expect(peak()).toBe(1);
+  });
+
+  it('starts a batch beside a running one only once minBesideOthers items wait, and with none running at once', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { group, batches, peak } = recording(async (items) => {
+      if (items.includes(1)) await held;
+      return doubled(items);
+    }, { maxBatch: 100, maxInFlight: 4, minBesideOthers: 3 });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = group.submit(1);
+    await turn();
+    const second = [group.submit(2)];
+    await turn();
+    second.push(group.submit(3));
+    await turn();
+    // Two waiting: too few to open a batch beside the running one, though a slot is free.
+    expect(batches).toEqual([[1]]);
+    second.push(group.submit(4));
+    await turn();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    const third = group.submit(5);
+    expect(await Promise.all(second)).toEqual([4, 6, 8]);
+    // The second batch has ended, the first still runs: 5 alone waits for it.
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    release();
+    expect(await Promise.all([first, third])).toEqual([2, 10]);
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    expect(peak()).toBe(2);
   });
 });
 
