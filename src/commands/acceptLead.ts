@@ -1,8 +1,10 @@
 import { hash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
-import { openedTransaction } from '../db/openedTransaction.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { pipelinedTransaction, type TransactionPipe } from '../db/transactionPipe.js';
 import type { Database } from '../db/schema.js';
+import { ConcurrencyError } from '../events/errors.js';
 import { event, type StoredEvent } from '../events/events.js';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
 import type { LeadFields } from '../events/types/lead.js';
@@ -100,16 +102,18 @@ interface EarlierKey {
 }
 
 /** Idempotency-Keys of the batch used in the last day, by `affiliate:key`. */
-async function earlierKeys(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, EarlierKey>> {
+async function earlierKeys(pipe: TransactionPipe, db: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, EarlierKey>> {
   const keyed = requests.filter((r) => r.input.idempotency);
   if (keyed.length === 0) return new Map();
-  const rows = await sql<EarlierKey & { affiliate_id: string; key: string }>`
+  const rows = await pipe.send(
+    sql<EarlierKey & { affiliate_id: string; key: string }>`
     select k.affiliate_id, k.key, k.lead_id, k.request_hash, k.response_status, k.response_body
     from idempotency_keys k
     join unnest(${keyed.map((r) => r.input.affiliateId)}::text[], ${keyed.map((r) => r.input.idempotency!.key)}::text[]) as q(affiliate_id, key)
       on k.affiliate_id = q.affiliate_id and k.key = q.key
-    where k.created_at > ${new Date(Date.now() - IDEMPOTENCY_TTL_MS)}`.execute(trx);
-  return new Map(rows.rows.map((row) => [`${row.affiliate_id}:${row.key}`, row]));
+    where k.created_at > ${new Date(Date.now() - IDEMPOTENCY_TTL_MS)}`.compile(db),
+  );
+  return new Map(rows.map((row) => [`${row.affiliate_id}:${row.key}`, row]));
 }
 
 interface LiveLead {
@@ -130,12 +134,11 @@ type ProbeRow = LiveLead & { field: DedupeField; product_id: string; value: stri
  * Each lead's check finds the same lead as before: the oldest in its window is its probe's,
  * and no other probe's lead inside that window is older.
  */
-async function liveLeads(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
+async function liveLeads(pipe: TransactionPipe, db: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, LiveLead[]>> {
   const found = new Map<string, LiveLead[]>();
   const probes = dedupeProbes(requests);
   if (!probes) return found;
-  const rows = await probes.execute(trx);
-  for (const row of rows.rows) {
+  for (const row of await pipe.send(probes.compile(db))) {
     const key = dedupeKey(row.product_id, row.field, row.value);
     const leads = found.get(key) ?? [];
     // Two checks of one value can find the same lead.
@@ -174,16 +177,18 @@ export function dedupeProbes(requests: AcceptRequest[]): RawBuilder<ProbeRow> | 
 }
 
 /** Today's (UTC) accepted non-test leads per affiliate and integration, for the capped requests of the batch. */
-async function leadsToday(trx: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, number>> {
+async function leadsToday(pipe: TransactionPipe, db: Kysely<Database>, requests: AcceptRequest[]): Promise<Map<string, number>> {
   const capped = requests.filter((r) => hasCap(r.input));
   if (capped.length === 0) return new Map();
   const midnight = new Date();
   midnight.setUTCHours(0, 0, 0, 0);
-  const rows = await sql<{ affiliate_id: string; integration_id: string; n: string }>`
+  const rows = await pipe.send(
+    sql<{ affiliate_id: string; integration_id: string; n: string }>`
     select q.affiliate_id, q.integration_id,
       (select count(*) from leads l where l.affiliate_id = q.affiliate_id and l.integration_id = q.integration_id and l.test = false and l.received_at >= ${midnight}) as n
-    from (select distinct * from unnest(${capped.map((r) => r.input.affiliateId)}::text[], ${capped.map((r) => r.input.integrationId)}::text[]) as u(affiliate_id, integration_id)) as q`.execute(trx);
-  return new Map(rows.rows.map((row) => [`${row.affiliate_id}:${row.integration_id}`, Number(row.n)]));
+    from (select distinct * from unnest(${capped.map((r) => r.input.affiliateId)}::text[], ${capped.map((r) => r.input.integrationId)}::text[]) as u(affiliate_id, integration_id)) as q`.compile(db),
+  );
+  return new Map(rows.map((row) => [`${row.affiliate_id}:${row.integration_id}`, Number(row.n)]));
 }
 
 /**
@@ -192,14 +197,15 @@ async function leadsToday(trx: Kysely<Database>, requests: AcceptRequest[]): Pro
  * Idempotency-Key, duplicate and cap checks — against the database and the batch's earlier
  * leads — then LeadReceived (with the inline lead rows), the sealed passwords and the keys.
  * A lead is wholly stored or not at all; if the transaction fails, none of the batch is.
+ * Two round trips on PostgreSQL (see TransactionPipe): the opening with the reads behind it,
+ * then the writes with COMMIT behind them.
  */
 export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]): Promise<AcceptResult[]> {
   if (requests.length === 0) return [];
-  return openedTransaction(deps.storage.db, transactionOpening(requests), async (trx): Promise<AcceptResult[]> => {
-    // One after another: they share the transaction's connection.
-    const keys = await earlierKeys(trx, requests);
-    const live = await liveLeads(trx, requests);
-    const today = await leadsToday(trx, requests);
+  const { db } = deps.storage;
+  return pipelinedTransaction(await deps.storage.transactionConnection(), transactionOpening(requests), async (pipe): Promise<AcceptResult[]> => {
+    // Sent together, behind the opening: its locks are granted before these read.
+    const [keys, live, today] = await Promise.all([earlierKeys(pipe, db, requests), liveLeads(pipe, db, requests), leadsToday(pipe, db, requests)]);
     const now = Date.now();
     const accepted: { leadId: string; request: AcceptRequest }[] = [];
 
@@ -238,8 +244,7 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
     const results = requests.map(decide);
     if (accepted.length === 0) return results;
 
-    const stored = await deps.store.appendNewStreams(
-      trx,
+    const insert = deps.store.newStreamsInsert(
       accepted.map(({ leadId, request: { input, meta } }) => ({
         streamId: `lead-${leadId}`,
         metadata: meta,
@@ -257,27 +262,37 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
         ],
       })),
     );
+    const inserted = pipe.send(insert.query);
     const passwords = accepted.filter((a) => a.request.input.lead.password);
     if (passwords.length > 0) {
-      await trx.insertInto('lead_passwords').values(passwords.map((a) => ({ lead_id: a.leadId, sealed: deps.vault.seal(a.request.input.lead.password!) }))).execute();
+      void pipe.send(db.insertInto('lead_passwords').values(passwords.map((a) => ({ lead_id: a.leadId, sealed: deps.vault.seal(a.request.input.lead.password!) }))).compile());
     }
     const keyed = accepted.filter((a) => a.request.input.idempotency);
     if (keyed.length > 0) {
-      await trx
-        .insertInto('idempotency_keys')
-        .values(keyed.map(({ leadId, request: { input } }) => ({ affiliate_id: input.affiliateId, key: input.idempotency!.key, request_hash: input.idempotency!.requestHash, lead_id: leadId })))
-        // A key older than the TTL is reused: it now belongs to this lead.
-        .onConflict((oc) =>
-          oc.columns(['affiliate_id', 'key']).doUpdateSet((eb) => ({
-            request_hash: eb.ref('excluded.request_hash'),
-            lead_id: eb.ref('excluded.lead_id'),
-            response_status: null,
-            response_body: null,
-            created_at: new Date(),
-          })),
-        )
-        .execute();
+      void pipe.send(
+        db
+          .insertInto('idempotency_keys')
+          .values(keyed.map(({ leadId, request: { input } }) => ({ affiliate_id: input.affiliateId, key: input.idempotency!.key, request_hash: input.idempotency!.requestHash, lead_id: leadId })))
+          // A key older than the TTL is reused: it now belongs to this lead.
+          .onConflict((oc) =>
+            oc.columns(['affiliate_id', 'key']).doUpdateSet((eb) => ({
+              request_hash: eb.ref('excluded.request_hash'),
+              lead_id: eb.ref('excluded.lead_id'),
+              response_status: null,
+              response_body: null,
+              created_at: new Date(),
+            })),
+          )
+          .compile(),
+      );
     }
+    try {
+      await pipe.commit();
+    } catch (err) {
+      // As appendNewStreams says it: a lead id taken already (its stream, its row).
+      throw isUniqueViolation(err) ? new ConcurrencyError(`lead-${accepted[0]!.leadId}`, 'no_stream') : err;
+    }
+    const stored = insert.stored(await inserted);
     const received = new Map(stored.map((e) => [e.streamId, e]));
     return results.map((r) => (r.kind === 'accepted' ? { ...r, received: received.get(`lead-${r.leadId}`) } : r));
   });

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
 import { PGlitePool } from './pglitePool.js';
 import { PreparingClient } from './preparedStatements.js';
+import type { TransactionConnection } from './transactionPipe.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
@@ -27,6 +28,8 @@ export interface Storage {
   kind: DatabaseKind;
   pool: SqlPool;
   db: Kysely<Database>;
+  /** A connection for a pipelinedTransaction: in pipeline mode on Postgres (a pool of its own). */
+  transactionConnection(): Promise<TransactionConnection>;
   /** Opens a connection dedicated to LISTEN (never a slot of the query pool on Postgres). */
   openListenConnection(): Promise<ListenConnection>;
   /** Throws when the database cannot be reached. */
@@ -43,23 +46,32 @@ const pgTypes = {
 };
 
 export async function openPostgres(connectionString: string, opts: { max?: number; logger?: Logger; preparedStatements?: boolean } = {}): Promise<Storage> {
-  const pool = new pg.Pool({
-    connectionString,
-    max: opts.max ?? 10,
-    types: pgTypes,
-    keepAlive: true,
-    ...(opts.preparedStatements === false ? {} : { Client: PreparingClient }),
-  });
-  // A connection's error (the server restarted, an admin killed the backend) must not crash
-  // the process: pg emits it on idle clients through the pool, and on checked-out clients on
-  // the client itself, where nobody else listens. The pool drops such clients on release.
-  pool.on('error', (err) => opts.logger?.warn({ err: err.message }, 'idle database connection lost'));
-  pool.on('connect', (client) => client.on('error', (err) => opts.logger?.warn({ err: err.message }, 'database connection lost')));
+  const poolOf = (config: pg.PoolConfig) => {
+    const pool = new pg.Pool({
+      connectionString,
+      types: pgTypes,
+      keepAlive: true,
+      ...(opts.preparedStatements === false ? {} : { Client: PreparingClient }),
+      ...config,
+    });
+    // A connection's error (the server restarted, an admin killed the backend) must not crash
+    // the process: pg emits it on idle clients through the pool, and on checked-out clients on
+    // the client itself, where nobody else listens. The pool drops such clients on release.
+    pool.on('error', (err) => opts.logger?.warn({ err: err.message }, 'idle database connection lost'));
+    pool.on('connect', (client) => client.on('error', (err) => opts.logger?.warn({ err: err.message }, 'database connection lost')));
+    return pool;
+  };
+  const pool = poolOf({ max: opts.max ?? 10 });
+  // Pipeline mode for the transactions that send their statements together (intake's): a pool
+  // of its own, so what shares the main pool (Kysely, BullMQ's backend) keeps one query at a
+  // time per connection. As many connections as intake commits batches at once.
+  const pipelinedPool = poolOf({ max: 4, pipeline: true });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
     pool,
     db,
+    transactionConnection: async () => ({ connection: await pipelinedPool.connect(), pipelined: true }),
     ping: () => ping(db),
     async openListenConnection() {
       const client = new pg.Client({ connectionString, keepAlive: true, types: pgTypes });
@@ -68,6 +80,7 @@ export async function openPostgres(connectionString: string, opts: { max?: numbe
     },
     async close() {
       await db.destroy();
+      if (!pipelinedPool.ending) await pipelinedPool.end();
     },
   };
 }
@@ -95,6 +108,7 @@ export async function openEmbedded(dataDir: string, opts: { logger?: Logger } = 
     dataDir: pgdata,
     ping: () => ping(db),
     openListenConnection: () => pool.connect(),
+    transactionConnection: async () => ({ connection: await pool.connect(), pipelined: false }),
     // Closing twice is a no-op, as it is for a pg pool.
     async close() {
       if (pglite.closed) return;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { OperationNodeSource, Kysely, Selectable, SqlBool } from 'kysely';
+import type { CompiledQuery, OperationNodeSource, Kysely, RawBuilder, Selectable, SqlBool } from 'kysely';
 import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type EventType, type StoredEvent } from './events.js';
@@ -132,6 +132,17 @@ export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream
   return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows, false, alongside));
 }
 
+/** appendNewStreams as a statement for a TransactionPipe: what to send, and the stored events from its rows. */
+export interface NewStreamsInsert {
+  query: CompiledQuery<InsertedRow>;
+  stored(inserted: InsertedRow[]): StoredEvent[];
+}
+
+export function newStreamsInsert(db: Kysely<Database>, streams: NewStream[], alongside: OperationNodeSource[]): NewStreamsInsert {
+  const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
+  return { query: insertEventsQuery(db, rows, false, alongside).compile(db), stored: (inserted) => storedFrom(rows, inserted) };
+}
+
 /** One event for an existing stream at an explicit version. */
 export interface GuardedAppend {
   streamId: string;
@@ -172,7 +183,7 @@ interface EventRow {
 }
 
 /** What the insert reads back of each row it stored: the data and metadata it sent are already at hand. */
-type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' | 'global_position' | 'transaction_id' | 'created_at'>;
+export type InsertedRow = Pick<Selectable<EventsTable>, 'stream_id' | 'stream_version' | 'global_position' | 'transaction_id' | 'created_at'>;
 
 /**
  * One round trip: the insert, and the NOTIFY that wakes consumers when it commits (evaluated
@@ -196,6 +207,18 @@ async function insertEvents(
   alongside: OperationNodeSource[] = [],
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
+  const result = await insertEventsQuery(trx, rows, guarded, alongside, options).execute(trx);
+  return storedFrom(rows, result.rows);
+}
+
+/** The statement behind insertEvents (see there). */
+function insertEventsQuery(
+  trx: Kysely<Database>,
+  rows: EventRow[],
+  guarded: boolean,
+  alongside: OperationNodeSource[],
+  options: { skipTaken?: boolean } = {},
+): RawBuilder<InsertedRow> {
   const column = <K extends 'stream_id' | 'stream_version' | 'type' | 'after'>(key: K) => rows.map((r) => r[key]);
   const guard = guarded ? sql`where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)` : sql``;
   // In array order (ordinality): a stream's events get their global positions in version order.
@@ -212,12 +235,16 @@ async function insertEvents(
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const noticeData = sql`case when a.type in (${sql.join(NOTICE_WITH_DATA.map((t) => sql.lit(t)))}) then (a.data - 'http')::text end`;
-  const result = await sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
+  return sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
     select stream_id, stream_version, global_position, transaction_id, created_at,
       pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type || case when octet_length(notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || notice_data else '' end) as notified
-    from (select a.*, ${noticeData} as notice_data from appended a) as a order by global_position`.execute(trx);
+    from (select a.*, ${noticeData} as notice_data from appended a) as a order by global_position`;
+}
+
+/** The stored events: the positions the insert read back, completed from the rows sent. */
+function storedFrom(rows: EventRow[], inserted: InsertedRow[]): StoredEvent[] {
   const sent = new Map(rows.map((r) => [`${r.stream_id} ${r.stream_version}`, r]));
-  return result.rows.map((stored) => {
+  return inserted.map((stored) => {
     const row = sent.get(`${stored.stream_id} ${stored.stream_version}`)!;
     return toStoredEvent({ ...stored, type: row.type, data: row.data, metadata: row.metadata });
   });

@@ -7,9 +7,11 @@ import {
   appendNewStreams,
   appendToStream,
   appendToStreams,
+  newStreamsInsert,
   type AppendOptions,
   type GuardedAppend,
   type NewStream,
+  type NewStreamsInsert,
 } from './appendToStream.js';
 import { ConcurrencyError } from './errors.js';
 import type { DomainEvent, EventType, StoredEvent } from './events.js';
@@ -129,6 +131,16 @@ export class EventStore {
     const stored = await appendNewStreams(trx, streams, alongside);
     if (!alongside) await this.applyInline(trx, stored);
     return stored;
+  }
+
+  /**
+   * appendNewStreams as one statement to send through a TransactionPipe, for streams whose
+   * every inline projection writes within it (a lead's LeadReceived: its `leads` row).
+   */
+  newStreamsInsert(streams: NewStream[]): NewStreamsInsert {
+    const alongside = this.newStreamWrites(streams);
+    if (!alongside) throw new Error('an inline projection of these events cannot write within the insert');
+    return newStreamsInsert(this.db, streams, alongside);
   }
 
   readStream(streamId: string, db: Kysely<Database> = this.db): Promise<StoredEvent[]> {

@@ -4,7 +4,7 @@ import type { LeadBody } from '../../src/api/intake/leadInput.js';
 import { LeadBatcher } from '../../src/api/intake/leadBatcher.js';
 import { sql } from 'kysely';
 import { acceptLeads, dedupeProbes, transactionOpening, type AcceptInput, type AcceptRequest } from '../../src/commands/acceptLead.js';
-import { openedTransaction } from '../../src/db/openedTransaction.js';
+import { pipelinedTransaction } from '../../src/db/transactionPipe.js';
 import type { CommandDeps } from '../../src/commands/deps.js';
 import type { Config } from '../../src/config.js';
 import type { Storage } from '../../src/db/storage.js';
@@ -91,10 +91,10 @@ describe.each(DATABASE_KINDS)('accepting a batch of leads in one transaction on 
     const week = { fields: ['email' as const, 'phone' as const], windowDays: 7 };
     const batch = [request(input(lead({ email: stored.email }), { dedupe: week })), request(input(lead({ email: stored.email }))), request(input(lead({ phone: stored.phone })))];
     const probes = dedupeProbes(batch)!;
-    const plan = await openedTransaction(storage.db, transactionOpening(batch), async (trx) => {
-      const compiled = probes.compile(trx);
-      const explained = await trx.executeQuery<{ 'QUERY PLAN': unknown }>({ ...compiled, sql: `explain (format json) ${compiled.sql}` });
-      return JSON.stringify(explained.rows[0]!['QUERY PLAN']);
+    const plan = await pipelinedTransaction(await storage.transactionConnection(), transactionOpening(batch), async (pipe) => {
+      const compiled = probes.compile(storage.db);
+      const [explained] = await pipe.send<{ 'QUERY PLAN': unknown }>({ ...compiled, sql: `explain (format json) ${compiled.sql}` });
+      return JSON.stringify(explained!['QUERY PLAN']);
     });
     expect(plan).toContain('"Relation Name":"leads"');
     expect(plan).not.toContain('"Seq Scan"');
