@@ -36,6 +36,17 @@ function recording<O>(answer: (items: number[]) => Promise<ItemOutcome<O>[]>, li
 
 const doubled = async (items: number[]) => items.map((i) => ({ value: i * 2 }));
 
+/** `recording(doubled)` whose batch holding item 1 stays in flight until `release()`. */
+function holdingItemOne(limits: Omit<GroupCommitOptions, 'label'>) {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const recorded = recording(async (items) => {
+    if (items.includes(1)) await held;
+    return doubled(items);
+  }, limits);
+  return { ...recorded, release: () => release() };
+}
+
 describe('group commit', () => {
   it('puts the items submitted in one turn of the event loop into one run, answering each caller with its own value', async () => {
     const { group, batches } = recording(doubled);
@@ -88,12 +99,7 @@ describe('group commit', () => {
   it('gathers the items that arrive while a batch runs into the next batch', async () => {
     // The first batch stays in flight until the later items are all in (a timer would race a
     // busy machine's event loop turns).
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const { group, batches, peak } = recording(async (items) => {
-      if (items.includes(1)) await held;
-      return doubled(items);
-    }, { maxBatch: 100, maxInFlight: 1 });
+    const { group, batches, peak, release } = holdingItemOne({ maxBatch: 100, maxInFlight: 1 });
     const first = group.submit(1);
     await new Promise((resolve) => setImmediate(resolve));
     const later = [];
@@ -108,12 +114,7 @@ describe('group commit', () => {
   });
 
   it('starts a batch beside a running one only once minBesideOthers items wait, and with none running at once', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const { group, batches, peak } = recording(async (items) => {
-      if (items.includes(1)) await held;
-      return doubled(items);
-    }, { maxBatch: 100, maxInFlight: 4, minBesideOthers: 3 });
+    const { group, batches, peak, release } = holdingItemOne({ maxBatch: 100, maxInFlight: 4, minBesideOthers: 3 });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     const first = group.submit(1);
     await turn();
