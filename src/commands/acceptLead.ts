@@ -1,10 +1,8 @@
 import { hash } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { LeadBody } from '../api/intake/leadInput.js';
-import { isUniqueViolation } from '../db/errors.js';
 import { pipelinedTransaction, type TransactionPipe } from '../db/transactionPipe.js';
 import type { Database } from '../db/schema.js';
-import { ConcurrencyError } from '../events/errors.js';
 import { event, type StoredEvent } from '../events/events.js';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
 import type { LeadFields } from '../events/types/lead.js';
@@ -289,8 +287,7 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
     try {
       await pipe.commit();
     } catch (err) {
-      // As appendNewStreams says it: a lead id taken already (its stream, its row).
-      throw isUniqueViolation(err) ? new ConcurrencyError(`lead-${accepted[0]!.leadId}`, 'no_stream') : err;
+      throw insert.collided(err);
     }
     const stored = insert.stored(await inserted);
     const received = new Map(stored.map((e) => [e.streamId, e]));

@@ -70,9 +70,13 @@ async function colliding<T>(streamId: string, expected: ExpectedVersion, insert:
   try {
     return await insert();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConcurrencyError(streamId, expected);
-    throw err;
+    throw collision(err, streamId, expected);
   }
+}
+
+/** A (stream_id, stream_version) collision as the ConcurrencyError for `streamId`; any other error as it is. */
+function collision(err: unknown, streamId: string, expected: ExpectedVersion): unknown {
+  return isUniqueViolation(err) ? new ConcurrencyError(streamId, expected) : err;
 }
 
 /**
@@ -126,21 +130,30 @@ export interface NewStream {
  * collides and the whole statement fails with a ConcurrencyError naming the first stream, so
  * callers retry the streams one by one.
  */
-export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream[], alongside?: OperationNodeSource[]): Promise<StoredEvent[]> {
-  const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
-  if (rows.length === 0) return [];
-  return colliding(streams[0]!.streamId, 'no_stream', () => insertEvents(trx, rows, false, alongside));
+export async function appendNewStreams(trx: Kysely<Database>, streams: NewStream[], alongside: OperationNodeSource[] = []): Promise<StoredEvent[]> {
+  if (streams.every((s) => s.events.length === 0)) return [];
+  const insert = newStreamsInsert(trx, streams, alongside);
+  try {
+    return insert.stored((await trx.executeQuery(insert.query)).rows);
+  } catch (err) {
+    throw insert.collided(err);
+  }
 }
 
-/** appendNewStreams as a statement for a TransactionPipe: what to send, and the stored events from its rows. */
+/** appendNewStreams as a statement to send through a TransactionPipe: the statement, the stored events from its rows, and its failure as appendNewStreams reports it. */
 export interface NewStreamsInsert {
   query: CompiledQuery<InsertedRow>;
   stored(inserted: InsertedRow[]): StoredEvent[];
+  collided(err: unknown): unknown;
 }
 
 export function newStreamsInsert(db: Kysely<Database>, streams: NewStream[], alongside: OperationNodeSource[]): NewStreamsInsert {
   const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
-  return { query: insertEventsQuery(db, rows, false, alongside).compile(db), stored: (inserted) => storedFrom(rows, inserted) };
+  return {
+    query: insertEventsQuery(db, rows, false, alongside).compile(db),
+    stored: (inserted) => storedFrom(rows, inserted),
+    collided: (err) => collision(err, streams[0]!.streamId, 'no_stream'),
+  };
 }
 
 /** One event for an existing stream at an explicit version. */
