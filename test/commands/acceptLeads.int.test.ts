@@ -98,6 +98,9 @@ describe.each(DATABASE_KINDS)('accepting a batch of leads in one transaction on 
     });
     expect(plan).toContain('"Relation Name":"leads"');
     expect(plan).not.toContain('"Seq Scan"');
+    // Each probe by its own field's index: another index that only narrows to the product
+    // would have it filter the product's every lead, and looked as cheap on these statistics.
+    expect(new Set(plan.match(/"Index Name":"[a-z_]+"/g))).toEqual(new Set(['"Index Name":"leads_by_email"', '"Index Name":"leads_by_phone"']));
 
     // 10 days old: outside a 7-day window, inside the default 30 days; the phone is checked too.
     const results = await acceptLeads(deps, batch);
