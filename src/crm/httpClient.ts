@@ -1,6 +1,7 @@
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, request, type Dispatcher } from 'undici';
+import { EventEmitter } from 'node:events';
+import { Agent, type Dispatcher } from 'undici';
 import { isPrivateAddress, isPrivateHost } from '../security/targets.js';
 import type { CrmAnswer } from './classify.js';
 
@@ -37,6 +38,20 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /**
+ * The whole call's time limit, as the abort signal undici takes: an EventEmitter serves as
+ * well as an AbortSignal there, at a fraction of the cost (AbortController and its listener
+ * were a third of a CRM call's CPU in the delivery bench).
+ */
+class Deadline extends EventEmitter {
+  aborted = false;
+
+  expire(): void {
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
+/**
  * Outbound HTTP for CRMs and postback receivers: keep-alive connection pools (undici; Node
  * 20's fetch was measured 4–5× slower), a hard timeout, no redirects followed, responses
  * capped in size, and private targets refused at connect time unless allowed.
@@ -64,15 +79,16 @@ export class OutboundHttp {
     const url = new URL(req.url);
     const dispatcher = this.dispatcherFor(url);
     if (dispatcher === 'refused') return { kind: 'network', error: 'target is a private address', durationMs: 0 };
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    const deadline = new Deadline();
+    const timer = setTimeout(() => deadline.expire(), req.timeoutMs);
     try {
-      const res = await request(url, {
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,
         body: req.body,
-        dispatcher,
-        signal: controller.signal,
+        signal: deadline,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
@@ -96,7 +112,7 @@ export class OutboundHttp {
       };
     } catch (err) {
       const e = err as { name?: string; code?: string; message?: string };
-      if (controller.signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+      if (deadline.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
         return { kind: 'timeout', durationMs: elapsed() };
       }
       return { kind: 'network', error: e.code ?? e.message ?? 'request failed', durationMs: elapsed() };

@@ -72,6 +72,36 @@ describe('outbound calls to CRMs and postback receivers', () => {
     expect(answer.kind).toBe('too_large');
   });
 
+  it('holds a call to its whole time limit: no answer, or an answer that trickles in', async () => {
+    const silent = await serve(() => undefined);
+    const trickle = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // A byte every 100 ms: never idle as long as the body timeout, never done.
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    const client = new OutboundHttp({ allowPrivate: true });
+    for (const url of [silent, trickle]) {
+      const started = performance.now();
+      const answer = await client.send({ method: 'POST', url, headers: {}, body: '{}', timeoutMs: 600 });
+      expect(answer.kind, url).toBe('timeout');
+      expect(performance.now() - started, url).toBeGreaterThanOrEqual(550);
+      expect(performance.now() - started, url).toBeLessThan(1500);
+    }
+    await client.close();
+  });
+
+  it('sends the path and query as written, and the answer as it came', async () => {
+    let seen = '';
+    const url = await serve((req, res) => {
+      seen = `${req.method} ${req.url} ${req.headers['x-api-key']}`;
+      res.writeHead(503, { 'retry-after': '7' }).end('{"error":"busy"}');
+    });
+    const answer = await new OutboundHttp({ allowPrivate: true }).send({ method: 'PUT', url: `${url}/crm/leads?src=aff%201&x=2#frag`, headers: { 'x-api-key': 'k1' }, body: '{}', timeoutMs: 2000 });
+    expect(seen).toBe('PUT /crm/leads?src=aff%201&x=2 k1');
+    expect(answer).toMatchObject({ kind: 'response', status: 503, body: '{"error":"busy"}', retryAfter: '7' });
+  });
+
   it('refuses private, loopback and link-local targets unless allowed, at call time too', async () => {
     const url = await serve((_req, res) => res.end('{}'));
     const guarded = new OutboundHttp({ allowPrivate: false });
