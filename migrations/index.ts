@@ -10,6 +10,7 @@ import * as m0008 from './0008_replay_indexes.js';
 import * as m0009 from './0009_event_rows.js';
 import * as m0010 from './0010_payload_statistics.js';
 import * as m0011 from './0011_value_first_lead_indexes.js';
+import * as m0012 from './0012_hot_delivery_updates.js';
 
 /** Every migration, in order. A static list so the same set runs from source, a build, or a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0009_event_rows': m0009,
   '0010_payload_statistics': m0010,
   '0011_value_first_lead_indexes': m0011,
+  '0012_hot_delivery_updates': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

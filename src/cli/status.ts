@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { storageShape, type Config, type StorageShape } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { createLogger } from '../logger.js';
@@ -7,6 +7,7 @@ import { queueDepths, type QueueDepth } from '../metrics/queueDepths.js';
 import { asyncProjections } from '../projections/registry.js';
 import { openStorage } from '../runtime.js';
 import { openJobQueues, type JobQueues } from '../workers/jobQueues.js';
+import { stuckBefore } from '../workers/sweeper.js';
 
 export interface StatusSources {
   db: Kysely<Database>;
@@ -36,8 +37,7 @@ async function stuckLeads(db: Kysely<Database>, afterMs: number, now: Date): Pro
   const row = await db
     .selectFrom('leads')
     .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('status', '=', 'pending')
-    .where(sql<boolean>`coalesce(next_attempt_at, updated_at) < ${cutoff}`)
+    .where(stuckBefore(cutoff))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -36,7 +36,8 @@ describe.each(['postgres', 'postgres+redis'] as const)('leadgate status (%s)', (
     const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const leadId of ids) await store.append(`lead-${leadId}`, [leadReceived({ leadId })], { expectedVersion: 'no_stream' });
     await store.append(`lead-${ids[3]}`, [event('LeadDelivered', { leadId: ids[3]!, attempt: 1, autoLoginUrl: 'https://crm.example/x' })], { expectedVersion: 1 });
-    await storage.db.updateTable('leads').set({ updated_at: new Date(Date.now() - 2 * 3600_000) }).where('lead_id', 'in', ids.slice(0, 2)).execute();
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await storage.db.updateTable('leads').set({ received_at: twoHoursAgo, updated_at: twoHoursAgo }).where('lead_id', 'in', ids.slice(0, 2)).execute();
     // The report catches up; the postback triggers do not (no projector runs them). A
     // transaction open elsewhere on the server holds the gap-safe read back: try again.
     const projector = new Projector({ db: storage.db, projections: [leadsReport] });

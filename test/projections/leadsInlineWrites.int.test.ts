@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/db/storage.js';
 import { event, type DomainEvent, type StoredEvent } from '../../src/events/events.js';
+import { appendToStreams } from '../../src/events/appendToStream.js';
 import { EventStore } from '../../src/events/eventStore.js';
 import { leadsProjection } from '../../src/projections/inline/leads.js';
 import { leadReceived } from '../support/events.js';
@@ -89,5 +91,26 @@ describe.each(DATABASE_KINDS)('the leads projection written in SQL, on %s', (kin
     ]);
     expect(rows.every((r) => r.emailIsLowercased && r.clickId && r.received === 0 && r.updated === 0 && r.lastStarted === 0)).toBe(true);
     expect(rows[0]).toMatchObject({ auto_login_url: 'https://broker.example/login/x', external_id: 'crm-1', error: null });
+  });
+
+  it('starts delivery attempts without touching an index of leads: each row rewritten on its page (a HOT update)', async () => {
+    const storage = await openTestStorage(kind, 'leads_hot_updates');
+    const store = new EventStore(storage.db, [leadsProjection]);
+    const leadIds = Array.from({ length: 40 }, () => randomUUID());
+    await storage.db.transaction().execute((trx) => store.appendNewStreams(trx, leadIds.map((leadId) => ({ streamId: `lead-${leadId}`, events: [leadReceived({ leadId })] }))));
+    // As the delivery workers start them: a few at a time, each batch its own statement and commit.
+    // The backend's counts of updates not yet reported (they may add up over its transactions).
+    const readings: { updated: number; hot: number }[] = [];
+    for (let i = 0; i < leadIds.length; i += 5) {
+      await storage.db.transaction().execute(async (trx) => {
+        const appends = leadIds.slice(i, i + 5).map((leadId) => ({ streamId: `lead-${leadId}`, event: event('DeliveryAttemptStarted', { leadId, attempt: 1 }), expectedVersion: 1 }));
+        const stored = await appendToStreams(trx, appends, leadsProjection.writesForAppended!(trx));
+        expect(stored.filter((e) => e instanceof Error)).toEqual([]);
+        const { rows } = await sql<{ updated: string; hot: string }>`
+          select pg_stat_get_xact_tuples_updated('leads'::regclass) as updated, pg_stat_get_xact_tuples_hot_updated('leads'::regclass) as hot`.execute(trx);
+        readings.push({ updated: Number(rows[0]!.updated), hot: Number(rows[0]!.hot) });
+      });
+    }
+    expect(readings.every((r) => r.updated >= 5 && r.hot === r.updated), JSON.stringify(readings)).toBe(true);
   });
 });
