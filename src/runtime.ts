@@ -100,7 +100,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
     await configuration.listen(notifier);
     const access = new AccessCache(storage.db, configuration);
     const outcomes = new OutcomeWaiter(storage.db);
-    await outcomes.listen(notifier);
+    // Only intake waits for outcomes: a process without it need not hear of every lead's.
+    if (roles.has('api')) await outcomes.listen(notifier);
     closers.unshift(async () => {
       configuration.close();
       outcomes.close();

@@ -8,10 +8,17 @@ import { LEAD_OUTCOMES } from './types/lead.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 /**
- * The channel every append notifies on commit (NOTIFY is transactional); the payload is
- * `<stream id> <event type>`, and for the types in NOTICE_WITH_DATA ` <data as JSON>` too.
+ * The channels appends notify on commit (NOTIFY is transactional). EVENTS_CHANNEL: every
+ * stream but leads', each event as `<stream id> <event type>` (configuration changes clear
+ * the processes' caches). LEAD_EVENTS_CHANNEL: a lead's outcome (NOTICE_WITH_DATA) as
+ * `<stream id> <event type> <data as JSON>`, which a request waiting for it answers from, and
+ * any other lead event as LEAD_WAKE, identical payloads that PostgreSQL folds into one per
+ * transaction: the projections only need waking, and a process that waits for no outcome
+ * (a worker) need not hear of every lead.
  */
 export const EVENTS_CHANNEL = 'leadgate_events';
+export const LEAD_EVENTS_CHANNEL = 'leadgate_lead_events';
+export const LEAD_WAKE = 'lead';
 
 /**
  * Event types whose notification carries their data (less the recorded HTTP exchange, and only
@@ -248,9 +255,13 @@ function insertEventsQuery(
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const noticeData = sql`case when a.type in (${sql.join(NOTICE_WITH_DATA.map((t) => sql.lit(t)))}) then (a.data - 'http')::text end`;
+  const lead = sql`a.stream_id like 'lead-%'`;
+  // A lead event without data to tell (not an outcome) is only a wake-up.
+  const notice = sql`case when ${lead} and a.notice_data is null then ${sql.lit(LEAD_WAKE)}
+    else a.stream_id || ' ' || a.type || case when octet_length(a.notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || a.notice_data else '' end end`;
   return sql<InsertedRow>`with appended as (${insert}) ${sql.join(writes, sql``)}
     select stream_id, stream_version, global_position, transaction_id, created_at,
-      pg_notify(${EVENTS_CHANNEL}, stream_id || ' ' || type || case when octet_length(notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || notice_data else '' end) as notified
+      pg_notify(case when ${lead} then ${sql.lit(LEAD_EVENTS_CHANNEL)} else ${sql.lit(EVENTS_CHANNEL)} end, ${notice}) as notified
     from (select a.*, ${noticeData} as notice_data from appended a) as a order by global_position`;
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { EVENTS_CHANNEL } from '../events/appendToStream.js';
+import { EVENTS_CHANNEL, LEAD_EVENTS_CHANNEL } from '../events/appendToStream.js';
 import type { Notifier } from '../events/notifier.js';
 import type { Logger } from '../logger.js';
 import type { AsyncProjection } from './asyncProjection.js';
@@ -33,7 +33,7 @@ export class Projector {
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private pending = false;
-  private unsubscribe: (() => void) | undefined;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly options: ProjectorOptions) {}
 
@@ -41,13 +41,15 @@ export class Projector {
     if (this.running) return;
     for (const p of this.options.projections) await ensureCheckpoint(this.options.db, p.name);
     this.running = true;
-    this.unsubscribe = await this.options.notifier?.subscribe(EVENTS_CHANNEL, () => this.wake());
+    const notifier = this.options.notifier;
+    // Woken by any append: leads' events and the rest come on channels of their own.
+    if (notifier) this.unsubscribe = await Promise.all([EVENTS_CHANNEL, LEAD_EVENTS_CHANNEL].map((channel) => notifier.subscribe(channel, () => this.wake())));
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     this.wake();
     await this.loop;
   }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { OutcomeWaiter } from '../../src/api/intake/outcomeWaiter.js';
-import { EVENTS_CHANNEL, parseEventNotice, type EventNotice } from '../../src/events/appendToStream.js';
+import { EVENTS_CHANNEL, LEAD_EVENTS_CHANNEL, LEAD_WAKE, parseEventNotice, type EventNotice } from '../../src/events/appendToStream.js';
 import { event } from '../../src/events/events.js';
 import { EventStore } from '../../src/events/eventStore.js';
 import { Notifier } from '../../src/events/notifier.js';
@@ -13,7 +13,7 @@ async function setup(kind: DatabaseKind, label: string) {
   const notifier = new Notifier(() => storage.openListenConnection());
   cleanup(() => notifier.close());
   const notices: EventNotice[] = [];
-  await notifier.subscribe(EVENTS_CHANNEL, (payload) => notices.push(parseEventNotice(payload)));
+  await notifier.subscribe(LEAD_EVENTS_CHANNEL, (payload) => notices.push(parseEventNotice(payload)));
   const outcomes = new OutcomeWaiter(storage.db);
   await outcomes.listen(notifier);
   cleanup(async () => outcomes.close());
@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
     const waiting = outcomes.wait('ld_only_notified', 5000, { justAccepted: true });
     await until(() => outcomes.waiting === 1);
     const data = JSON.stringify({ leadId: 'ld_only_notified', attempt: 1, autoLoginUrl: 'https://crm.example/login/42' });
-    await sql`select pg_notify(${EVENTS_CHANNEL}, ${`lead-ld_only_notified LeadDelivered ${data}`})`.execute(storage.db);
+    await sql`select pg_notify(${LEAD_EVENTS_CHANNEL}, ${`lead-ld_only_notified LeadDelivered ${data}`})`.execute(storage.db);
     expect(await waiting).toEqual({ status: 'delivered', auto_login_url: 'https://crm.example/login/42', code: null, error: null });
     expect(outcomes.waiting).toBe(0);
   });
@@ -51,13 +51,25 @@ describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
     expect(outcomes.waiting).toBe(0);
   });
 
-  it('notifies an outcome with its data less the HTTP exchange, and other events without data', async () => {
-    const { store, notices } = await setup(kind, 'outcome_notice_data');
-    await store.append('lead-ld_n1', [event('DeliveryAttemptStarted', { leadId: 'ld_n1', attempt: 1 })], { expectedVersion: 'no_stream' });
+  it('notifies an outcome with its data less the HTTP exchange, other lead events as one wake-up a transaction, and other streams on their own channel', async () => {
+    const { storage, store, notices } = await setup(kind, 'outcome_notice_data');
+    const others: string[] = [];
+    const notifier = new Notifier(() => storage.openListenConnection());
+    cleanup(() => notifier.close());
+    await notifier.subscribe(EVENTS_CHANNEL, (payload) => others.push(payload));
+    // Two leads' attempts in one transaction: one wake-up.
+    await storage.db.transaction().execute(async (trx) => {
+      await store.append('lead-ld_n1', [event('DeliveryAttemptStarted', { leadId: 'ld_n1', attempt: 1 })], { expectedVersion: 'no_stream', trx });
+      await store.append('lead-ld_n2', [event('DeliveryAttemptStarted', { leadId: 'ld_n2', attempt: 1 })], { expectedVersion: 'no_stream', trx });
+    });
     await store.append('lead-ld_n1', [event('LeadRejected', { leadId: 'ld_n1', attempt: 1, code: 'crm.duplicate', error: 'Email "a@example.com" exists', http: exchange })], { expectedVersion: 1 });
-    await until(() => notices.length === 2);
-    expect(notices[0]).toEqual({ streamId: 'lead-ld_n1', type: 'DeliveryAttemptStarted' });
+    await store.append('integration-i_n1', [event('IntegrationDeleted', { integrationId: 'i_n1', productId: 'p_n1' })], { expectedVersion: 'no_stream' });
+    await until(() => notices.length === 2 && others.length === 1);
+    expect(notices[0]).toEqual({ streamId: LEAD_WAKE, type: '' });
     expect(notices[1]).toEqual({ streamId: 'lead-ld_n1', type: 'LeadRejected', data: { leadId: 'ld_n1', attempt: 1, code: 'crm.duplicate', error: 'Email "a@example.com" exists' } });
+    expect(others).toEqual(['integration-i_n1 IntegrationDeleted']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(notices).toHaveLength(2);
   });
 
   it('notifies an outcome too large for a notification without its data, commits it, and the waiter reads the lead instead', async () => {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { GroupCommit } from '../../db/groupCommit.js';
 import type { Database, LeadsTable } from '../../db/schema.js';
-import { EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
+import { LEAD_EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
 import type { Notifier } from '../../events/notifier.js';
 
 export type LeadRow = Selectable<LeadsTable>;
@@ -50,8 +50,8 @@ export class OutcomeWaiter {
   }
 
   async listen(notifier: Notifier): Promise<void> {
-    this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
-      // Only an outcome ends a wait: an attempt starting or failing leaves the lead pending.
+    this.unsubscribe = await notifier.subscribe(LEAD_EVENTS_CHANNEL, (payload) => {
+      // Only an outcome ends a wait (any other lead event arrives as LEAD_WAKE).
       if (!payload.startsWith('lead-')) return;
       const { streamId, type, data } = parseEventNotice(payload);
       if (!Object.hasOwn(OUTCOMES, type)) return;
