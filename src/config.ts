@@ -39,7 +39,7 @@ const ConfigSchema = z.object({
   KEY_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   /** How long a worker's hold on a job lasts without renewal: a crashed worker's jobs run again after this. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(150),
   /** Accepted intake requests per affiliate per minute, shared by all API processes; 0 turns the limit off. */
   INTAKE_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   SWEEP_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
