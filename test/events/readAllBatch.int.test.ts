@@ -5,6 +5,7 @@ import { EventStore } from '../../src/events/eventStore.js';
 import { readAllBatch, START } from '../../src/events/readAllBatch.js';
 import { DATABASE_KINDS, openTestStorage } from '../support/storages.js';
 import { leadReceived } from '../support/events.js';
+import { waitFor } from '../support/spawnLeadgate.js';
 
 const exchange = {
   request: { method: 'POST', url: 'https://crm.example/leads', headers: { 'content-type': 'application/json' }, body: '{"email":"a@example.com"}' },
@@ -27,7 +28,11 @@ describe.each(DATABASE_KINDS)('reading the whole log on %s', (kind) => {
       { expectedVersion: 'no_stream', metadata: { requestId: 'req-http' } },
     );
 
-    const whole = await readAllBatch(storage.db, START, 100);
+    // Events show once settled: a transaction open elsewhere on the server (another test's) holds them back.
+    const whole = await waitFor(async () => {
+      const events = await readAllBatch(storage.db, START, 100);
+      return events.length === 3 ? events : undefined;
+    }, 20_000, 'the events to settle');
     const projected = await readAllBatch(storage.db, START, 100, { withoutHttp: true });
 
     expect(whole.map((e) => e.type)).toEqual(['LeadReceived', 'DeliveryAttemptStarted', 'LeadDelivered']);
