@@ -5,7 +5,7 @@ import { pipelinedTransaction, type TransactionPipe } from '../db/transactionPip
 import type { Database } from '../db/schema.js';
 import { event, type StoredEvent } from '../events/events.js';
 import type { IntegrationDefinition } from '../events/types/configuration.js';
-import type { LeadFields } from '../events/types/lead.js';
+import { leadStream, type LeadFields } from '../events/types/lead.js';
 import { newId } from '../ids.js';
 import type { CommandDeps, Meta } from './deps.js';
 
@@ -244,7 +244,7 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
 
     const insert = deps.store.newStreamsInsert(
       accepted.map(({ leadId, request: { input, meta } }) => ({
-        streamId: `lead-${leadId}`,
+        streamId: leadStream(leadId),
         metadata: meta,
         events: [
           event('LeadReceived', {
@@ -291,7 +291,7 @@ export async function acceptLeads(deps: CommandDeps, requests: AcceptRequest[]):
     }
     const stored = insert.stored(await inserted);
     const received = new Map(stored.map((e) => [e.streamId, e]));
-    return results.map((r) => (r.kind === 'accepted' ? { ...r, received: received.get(`lead-${r.leadId}`) } : r));
+    return results.map((r) => (r.kind === 'accepted' ? { ...r, received: received.get(leadStream(r.leadId)) } : r));
   });
 }
 

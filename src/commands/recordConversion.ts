@@ -1,5 +1,6 @@
 import { errors } from '../api/errors.js';
 import { event, type EventData } from '../events/events.js';
+import { leadStream } from '../events/types/lead.js';
 import { newId } from '../ids.js';
 import type { CommandDeps, Meta } from './deps.js';
 
@@ -69,7 +70,7 @@ export async function recordConversion(deps: CommandDeps, productId: string, inp
       transactionId: input.transactionId,
       occurredAt: input.occurredAt,
     });
-    await deps.store.append(`lead-${leadId}`, [converted], { expectedVersion: 'any', metadata: meta, trx });
+    await deps.store.append(leadStream(leadId), [converted], { expectedVersion: 'any', metadata: meta, trx });
     return { conversionId, leadId, duplicate: false };
   });
 }

@@ -4,7 +4,7 @@ import type { Database, EventsTable } from '../db/schema.js';
 import { ConcurrencyError, InvalidEventError, type ExpectedVersion } from './errors.js';
 import { eventSchemas, type DomainEvent, type EventMetadata, type EventType, type StoredEvent } from './events.js';
 import { toStoredEvent } from './toStoredEvent.js';
-import { LEAD_OUTCOMES } from './types/lead.js';
+import { LEAD_OUTCOMES, LEAD_STREAM_PREFIX } from './types/lead.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 /**
@@ -255,7 +255,7 @@ function insertEventsQuery(
     .returningAll();
   const writes = alongside.map((w, i) => sql`, ${sql.id(`alongside_${i}`)} as (${w})`);
   const noticeData = sql`case when a.type in (${sql.join(NOTICE_WITH_DATA.map((t) => sql.lit(t)))}) then (a.data - 'http')::text end`;
-  const lead = sql`a.stream_id like 'lead-%'`;
+  const lead = sql`a.stream_id like ${sql.lit(`${LEAD_STREAM_PREFIX}%`)}`;
   // A lead event without data to tell (not an outcome) is only a wake-up.
   const notice = sql`case when ${lead} and a.notice_data is null then ${sql.lit(LEAD_WAKE)}
     else a.stream_id || ' ' || a.type || case when octet_length(a.notice_data) <= ${sql.lit(NOTICE_DATA_MAX_BYTES)} then ' ' || a.notice_data else '' end end`;

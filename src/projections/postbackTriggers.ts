@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Database, PostbackConfigsTable, PostbackDeliveriesTable } from '../db/schema.js';
 import type { EventData, EventMetadata, EventType, StoredEvent } from '../events/events.js';
+import { leadStream } from '../events/types/lead.js';
 import { toStoredEvent } from '../events/toStoredEvent.js';
 import { sha256 } from '../security/tokens.js';
 import { POSTBACKS_CHANNEL } from '../workers/postbacks/dispatcher.js';
@@ -81,7 +82,7 @@ async function receptionsOf(trx: Transaction<Database>, events: Trigger[]): Prom
     const rows = await trx
       .selectFrom('events')
       .selectAll()
-      .where('stream_id', 'in', missing.map((id) => `lead-${id}`))
+      .where('stream_id', 'in', missing.map(leadStream))
       .where('type', '=', 'LeadReceived')
       .execute();
     for (const e of rows.map(toStoredEvent)) {

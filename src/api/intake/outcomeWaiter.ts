@@ -3,6 +3,7 @@ import { GroupCommit } from '../../db/groupCommit.js';
 import type { Database, LeadsTable } from '../../db/schema.js';
 import { LEAD_EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
 import type { Notifier } from '../../events/notifier.js';
+import { LEAD_STREAM_PREFIX } from '../../events/types/lead.js';
 
 export type LeadRow = Selectable<LeadsTable>;
 /** What an answer needs of a lead: its row, or the outcome as its notification told it. */
@@ -52,10 +53,10 @@ export class OutcomeWaiter {
   async listen(notifier: Notifier): Promise<void> {
     this.unsubscribe = await notifier.subscribe(LEAD_EVENTS_CHANNEL, (payload) => {
       // Only an outcome ends a wait (any other lead event arrives as LEAD_WAKE).
-      if (!payload.startsWith('lead-')) return;
+      if (!payload.startsWith(LEAD_STREAM_PREFIX)) return;
       const { streamId, type, data } = parseEventNotice(payload);
       if (!Object.hasOwn(OUTCOMES, type)) return;
-      const set = this.waiters.get(streamId.slice('lead-'.length));
+      const set = this.waiters.get(streamId.slice(LEAD_STREAM_PREFIX.length));
       if (!set) return;
       const outcome = outcomeOf(type, data);
       for (const wake of set) wake(outcome);

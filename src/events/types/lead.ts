@@ -46,6 +46,10 @@ export type HttpExchange = z.infer<typeof HttpExchange>;
 /** The events that end a lead's delivery: its outcome. */
 export const LEAD_OUTCOMES = ['LeadDelivered', 'LeadRejected', 'LeadDeliveryFailed'] as const;
 
+/** A lead's events live in its own stream, named by this prefix and the lead id (appends route their notifications by it). */
+export const LEAD_STREAM_PREFIX = 'lead-';
+export const leadStream = (leadId: string): string => `${LEAD_STREAM_PREFIX}${leadId}`;
+
 export const leadEvents = {
   LeadReceived: z.object({
     leadId: z.string(),

@@ -9,6 +9,7 @@ import { renderRequest } from '../../crm/render.js';
 import { ConcurrencyError } from '../../events/errors.js';
 import { event, type DomainEvent, type EventData, type StoredEvent } from '../../events/events.js';
 import type { EventStore } from '../../events/eventStore.js';
+import { leadStream } from '../../events/types/lead.js';
 import type { FreshStreams } from '../../events/freshStreams.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -38,8 +39,6 @@ export type DeliveryResult =
 
 /** How long past its timeout an attempt with no outcome is presumed dead (its worker crashed). */
 const DEAD_ATTEMPT_GRACE_MS = 5_000;
-
-const streamOf = (leadId: string) => `lead-${leadId}`;
 
 interface IntegrationForDelivery {
   definition: IntegrationDefinition;
@@ -101,7 +100,7 @@ const STALE = Symbol('stale');
  * the stream as read.
  */
 export async function deliverLead(deps: DeliveryDeps, leadId: string, now = new Date()): Promise<DeliveryResult> {
-  const stream = streamOf(leadId);
+  const stream = leadStream(leadId);
   const fresh = deps.fresh?.take(stream);
   if (fresh) {
     const result = await deliveryStep(deps, leadId, fresh, now, true);
@@ -223,11 +222,11 @@ async function appendDeliveryEvents(deps: DeliveryDeps, leadId: string, events: 
   let version = expectedVersion;
   for (let tries = 0; ; tries++) {
     try {
-      const stored = await deps.store.append(streamOf(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } } });
+      const stored = await deps.store.append(leadStream(leadId), events, { expectedVersion: version, metadata: { actor: { kind: 'system', id: 'delivery' } } });
       return stored[stored.length - 1]!.streamVersion;
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || tries >= 5) throw err;
-      const since = (await deps.store.readStream(streamOf(leadId))).filter((e) => e.streamVersion > version);
+      const since = (await deps.store.readStream(leadStream(leadId))).filter((e) => e.streamVersion > version);
       if (since.length === 0 || since.some((e) => DELIVERY_EVENTS.has(e.type))) throw err;
       version = since[since.length - 1]!.streamVersion;
     }

@@ -4,7 +4,7 @@ import { affiliateRequest, campaignAccess, postmanCollection, sampleLead } from 
 import { getAffiliate } from '../../../commands/affiliates.js';
 import { getIntegration } from '../../../commands/integrations.js';
 import { getApiKey } from '../../../commands/apiKeys.js';
-import type { HttpExchange } from '../../../events/types/lead.js';
+import { leadStream, type HttpExchange } from '../../../events/types/lead.js';
 import type { AppDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { processLead } from '../../intake/processLead.js';
@@ -50,7 +50,7 @@ export function integrationTestRoutes(deps: AppDeps): Router {
     const leadId = typeof response.body.leadId === 'string' && response.status !== 409 ? response.body.leadId : undefined;
     let exchange: HttpExchange | undefined;
     if (leadId) {
-      for (const e of await deps.store.readStream(`lead-${leadId}`)) {
+      for (const e of await deps.store.readStream(leadStream(leadId))) {
         if ('http' in e.data && e.data.http) exchange = e.data.http;
       }
     }

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { StoredEvent } from '../../../events/events.js';
-import type { HttpExchange } from '../../../events/types/lead.js';
+import { leadStream, type HttpExchange } from '../../../events/types/lead.js';
 import { postbackStreamOf } from '../../../workers/postbacks/firePostback.js';
 import type { AppDeps } from '../../deps.js';
 import { errors } from '../../errors.js';
@@ -57,7 +57,7 @@ export function leadTimelineRoutes(deps: AppDeps): Router {
     const leadId = ctx.params.leadId!;
     const row = await db.selectFrom('leads').selectAll().where('lead_id', '=', leadId).executeTakeFirst();
     if (!row) throw errors.notFound('Lead');
-    const events = await deps.store.readStream(`lead-${leadId}`);
+    const events = await deps.store.readStream(leadStream(leadId));
     const received = events.find((e) => e.type === 'LeadReceived');
 
     const deliveries = await db.selectFrom('postback_deliveries').selectAll().where('lead_id', '=', leadId).orderBy('created_at').orderBy('id').execute();
