@@ -1,8 +1,8 @@
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { AppDeps } from './deps.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { requestContext } from './middleware/requestContext.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { adminRoutes } from './routes/admin/index.js';
@@ -23,7 +23,7 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   // helmet's defaults (nosniff, frame and referrer policies, HSTS, …) on every answer; the
   // console's pages set their own Content-Security-Policy in webRoutes.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(securityHeaders({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler());
