@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { PGlite, Results } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { StatementNames } from './preparedStatements.js';
 
 /**
  * A pg-Pool-compatible facade over one PGlite instance, so Kysely's PostgresDialect and
@@ -79,6 +80,17 @@ function toPgResult(result: Results, command: string): FacadeQueryResult {
   });
   const isWrite = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
   return { command, rowCount: isWrite ? (result.affectedRows ?? 0) : rows.length, rows, fields };
+}
+
+/** The protocol messages as one buffer: PGlite runs them in one call. */
+function messages(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** A FIFO mutex: one holder at a time, waiters served in arrival order. */
@@ -182,6 +194,9 @@ export class PGlitePool extends EventEmitter {
   private readonly subscriptions = new Map<string, { clients: Set<PGliteClient>; unsubscribe: () => Promise<void> }>();
   private ended = false;
   readonly totalCount = 1;
+  private readonly names = new StatementNames();
+  /** The parameter types of each statement PGlite holds, by name. */
+  private readonly parsed = new Map<string, number[]>();
 
   constructor(
     readonly pglite: PGlite,
@@ -231,13 +246,48 @@ export class PGlitePool extends EventEmitter {
    * protocol), which accepts multi-statement scripts such as BullMQ's migrations.
    */
   async execute(sql: string, params: readonly unknown[] | undefined): Promise<FacadeQueryResult> {
-    if (params && params.length > 0) {
-      return toPgResult(await this.pglite.query(sql, params as unknown[]), commandOf(sql));
-    }
+    if (params && params.length > 0) return toPgResult(await this.run(sql, params), commandOf(sql));
     const results = await this.pglite.exec(sql);
     const last = results[results.length - 1];
     if (!last) return { command: commandOf(sql), rowCount: 0, rows: [], fields: [] };
     return toPgResult(last, last.command?.toUpperCase().split(' ')[0] ?? commandOf(sql));
+  }
+
+  /**
+   * One parameterised statement, prepared as on PostgreSQL (see StatementNames): parsed and
+   * described once under its name, then bound and executed in one call into PGlite. Its own
+   * query() parses, describes, binds, describes and executes in five calls each time: a batch
+   * append took ~1.3 ms that way and ~0.85 ms prepared, a one-row insert 0.57 and 0.22 ms.
+   * A statement that is not prepared (a long one-off) is parsed unnamed, in two calls.
+   */
+  private run(sql: string, params: readonly unknown[]): Promise<Results> {
+    const { serialize } = protocol;
+    const statement = this.names.run(sql);
+    const name = statement?.name ?? '';
+    return this.pglite
+      .runExclusive(async () => {
+        let types = name ? this.parsed.get(name) : undefined;
+        if (!types) {
+          const renewed = statement?.renews && this.parsed.delete(statement.renews) ? [serialize.close({ type: 'S', name: statement.renews })] : [];
+          const described = await this.pglite.execProtocol(messages([...renewed, serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]), {
+            syncToFs: false,
+          });
+          types = parse.parseDescribeStatementResults(described.messages);
+          if (name) this.parsed.set(name, types);
+        }
+        // Each value as PGlite's query() sends it: by its parameter's type.
+        const values = params.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const serializer = this.pglite.serializers[types[i]!];
+          return serializer ? serializer(value) : String(value);
+        });
+        const ran = await this.pglite.execProtocol(
+          messages([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+          { syncToFs: false },
+        );
+        return parse.parseResults(ran.messages, this.pglite.parsers)[0]!;
+      })
+      .finally(() => this.pglite.syncToFs());
   }
 
   /** @internal */

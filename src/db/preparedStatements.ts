@@ -8,18 +8,46 @@ const MAX_TEXT = 8192;
 /** Runs of a prepared statement before its first re-plan; each later one comes after twice as many. */
 const FIRST_REPLAN = 50;
 
-/** One text prepared on one connection, in its current generation. */
+/** One text prepared in one session, in its current generation. */
 interface Prepared {
   /** Named by the hash of the text; the generation is appended. */
   base: string;
   generation: number;
   runs: number;
   replanAt: number;
-  /** PostgreSQL holds the current generation (a run of it succeeded), so it can be deallocated. */
-  held: boolean;
 }
 
 const nameOf = (p: Prepared) => `${p.base}_${p.generation}`;
+
+/** The name a run of a statement goes under; `renews`: the name of the generation it replaces, when this run starts a new one. */
+export interface StatementRun {
+  name: string;
+  renews?: string;
+}
+
+/**
+ * Names for the statements one session (a connection) prepares, and when each is prepared
+ * afresh: see PreparingClient for why, and why on the 51st run, the 101st, the 201st….
+ */
+export class StatementNames {
+  private readonly prepared = new Map<string, Prepared>();
+
+  /** How to run `text` now; undefined when it runs unprepared (a long one-off, or a session full of statements). */
+  run(text: string): StatementRun | undefined {
+    if (text.length > MAX_TEXT) return undefined;
+    let p = this.prepared.get(text);
+    if (!p) {
+      if (this.prepared.size >= MAX_PREPARED) return undefined;
+      p = { base: `lg_${hash('sha1', text, 'base64url').slice(0, 22)}`, generation: 0, runs: 0, replanAt: FIRST_REPLAN };
+      this.prepared.set(text, p);
+    }
+    if (++p.runs <= p.replanAt) return { name: nameOf(p) };
+    const renews = nameOf(p);
+    p.generation++;
+    p.replanAt *= 2;
+    return { name: nameOf(p), renews };
+  }
+}
 
 /**
  * A pg client that prepares every parameterised statement once per connection (a named
@@ -41,46 +69,26 @@ const nameOf = (p: Prepared) => `${p.base}_${p.generation}`;
 const baseQuery = pg.Client.prototype.query as unknown as (this: pg.Client, ...args: unknown[]) => Promise<unknown>;
 
 export class PreparingClient extends pg.Client {
-  private readonly prepared = new Map<string, Prepared>();
+  private readonly names = new StatementNames();
+  /** Names PostgreSQL holds on this connection (a run under them succeeded), so they can be deallocated. */
+  private readonly held = new Set<string>();
 
   // pg's overloads cannot be re-declared one by one; this forwards all of them and rewrites one.
   override query(...args: unknown[]): never {
     const [text, values] = args;
-    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2 && text.length <= MAX_TEXT) {
-      const p = this.statement(text);
-      if (p) {
-        const result = baseQuery.call(this, { name: nameOf(p), text, values });
-        // Until a run of this generation succeeds; after that, nothing more on the hot path.
-        if (!p.held) {
-          const generation = p.generation;
-          result.then(
-            () => {
-              if (p.generation === generation) p.held = true;
-            },
-            () => undefined,
-          );
-        }
-        return result as never;
-      }
+    const run = typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2 ? this.names.run(text) : undefined;
+    if (!run) return baseQuery.apply(this, args) as never;
+    // Queued behind every query that may still use the old name. Only a statement known to
+    // exist is deallocated: failing, DEALLOCATE would abort the transaction it runs in.
+    if (run.renews && this.held.delete(run.renews)) baseQuery.call(this, `deallocate "${run.renews}"`).catch(() => undefined);
+    const result = baseQuery.call(this, { name: run.name, text, values });
+    // Until a run under this name succeeds; after that, nothing more on the hot path.
+    if (!this.held.has(run.name)) {
+      result.then(
+        () => this.held.add(run.name),
+        () => undefined,
+      );
     }
-    return baseQuery.apply(this, args) as never;
-  }
-
-  private statement(text: string): Prepared | undefined {
-    let p = this.prepared.get(text);
-    if (!p) {
-      if (this.prepared.size >= MAX_PREPARED) return undefined;
-      p = { base: `lg_${hash('sha1', text, 'base64url').slice(0, 22)}`, generation: 0, runs: 0, replanAt: FIRST_REPLAN, held: false };
-      this.prepared.set(text, p);
-    }
-    if (++p.runs > p.replanAt) {
-      // Queued behind every query that may still use the old name. Only a statement known to
-      // exist is deallocated: failing, DEALLOCATE would abort the transaction it runs in.
-      if (p.held) baseQuery.call(this, `deallocate "${nameOf(p)}"`).catch(() => undefined);
-      p.generation++;
-      p.replanAt *= 2;
-      p.held = false;
-    }
-    return p;
+    return result as never;
   }
 }

@@ -142,3 +142,73 @@ describe('values through the facade are typed as pg types them', () => {
     expect((await facade.query(q, params)).rows).toEqual((await (storage.pool as pg.Pool).query(q, params)).rows);
   });
 });
+
+describe('parameterised statements on PGlite, prepared as on PostgreSQL', () => {
+  let pool: PGlitePool;
+  let direct: PGlite;
+
+  beforeAll(async () => {
+    direct = await PGlite.create();
+    pool = new PGlitePool(direct);
+    await pool.query('create table docs (id int8 primary key, tags text[] not null, doc jsonb, at timestamptz)');
+  });
+  afterAll(() => pool.end());
+
+  /** The statements PGlite's one session holds whose text contains `marker`. */
+  const held = async (marker: string) =>
+    (await direct.query<{ name: string }>(`select name from pg_prepared_statements where statement like '%' || $1 || '%' order by name`, [marker])).rows.map((r) => r.name);
+
+  it('answers as PGlite’s own query() does, value for value, arrays, JSON, dates and NULLs included', async () => {
+    const insert = 'insert into docs (id, tags, doc, at) values ($1, $2, $3, $4) returning id, tags, doc, at';
+    const values: [string, string[], string, Date | null][] = [
+      ['9007199254740993', ['a', 'b,c', 'd"e', ''], JSON.stringify({ x: [1, { y: 'z' }] }), new Date('2026-12-03T10:00:00.123Z')],
+      ['2', [], JSON.stringify('just text'), null],
+    ];
+    for (const row of values) {
+      const got = await pool.query(insert, row);
+      expect([got.command, got.rowCount]).toEqual(['INSERT', 1]);
+      expect(got.rows[0]).toEqual({ id: row[0], tags: row[1], doc: JSON.parse(row[2]), at: row[3] });
+    }
+    const select = 'select id, tags, doc, at from docs where id = any($1::int8[]) order by id';
+    const ours = await pool.query(select, [['2', '9007199254740993']]);
+    const theirs = await direct.query(select, [['2', '9007199254740993']]);
+    expect(ours.rows.map((r) => ({ ...r, id: String(r.id) }))).toEqual(theirs.rows.map((r) => ({ ...(r as object), id: String((r as { id: unknown }).id) })));
+    expect(ours.fields.map((f) => f.name)).toEqual(['id', 'tags', 'doc', 'at']);
+    expect(await held('where id = any($1::int8[])')).toHaveLength(1);
+  });
+
+  it('keeps one copy of a statement, renewed on its 51st run, the 101st…, inside transactions too', async () => {
+    const tripled = async (n: number) => (await pool.query<{ t: number }>('select $1::int * 3 as t', [n])).rows[0]!.t;
+    for (let n = 1; n <= 50; n++) expect(await tripled(n)).toBe(n * 3);
+    const first = await held('* 3 as t');
+    expect(first).toEqual([expect.stringMatching(/_0$/)]);
+    expect(await tripled(51)).toBe(153);
+    expect(await held('* 3 as t')).toEqual([expect.stringMatching(/_1$/)]);
+    for (let n = 52; n <= 100; n++) await tripled(n);
+    const client = await pool.connect();
+    await client.query('begin');
+    expect((await client.query('select $1::int * 3 as t', [101])).rows).toEqual([{ t: 303 }]);
+    await client.query('rollback');
+    client.release();
+    // Prepared statements outlive the transaction that made them, as on PostgreSQL.
+    expect(await held('* 3 as t')).toEqual([expect.stringMatching(/_2$/)]);
+  });
+
+  it('fails a bad statement or value as query() does, and goes on', async () => {
+    await expect(pool.query('select $1::int as n from no_such_table', [1])).rejects.toThrow(/no_such_table/);
+    await expect(pool.query('select $1::int as n', ['not a number'])).rejects.toThrow(/invalid input syntax/);
+    await expect(pool.query('insert into docs (id, tags) values ($1, $2)', ['2', ['dup']])).rejects.toMatchObject({ code: '23505' });
+    expect((await pool.query('select $1::int as n', [7])).rows).toEqual([{ n: 7 }]);
+    // A failed parse left nothing behind; a failed run kept its statement.
+    expect(await held('from no_such_table')).toEqual([]);
+    expect(await held('select $1::int as n')).toHaveLength(1);
+  });
+
+  it('runs a long one-off statement unprepared', async () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => i + 1000);
+    const text = `select count(*)::int as n from docs where id in (${ids.map((_, i) => `$${i + 1}`).join(', ')})`;
+    expect(text.length).toBeGreaterThan(8192);
+    expect((await pool.query(text, ids.map(String))).rows).toEqual([{ n: 0 }]);
+    expect(await held('select count(*)::int as n from docs where id in')).toEqual([]);
+  });
+});
