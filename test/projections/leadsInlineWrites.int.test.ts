@@ -116,6 +116,12 @@ describe.each(DATABASE_KINDS)('the leads projection written in SQL, on %s', (kin
         total.hot += Number(after.hot) - Number(before.hot);
       });
     }
-    expect(total).toEqual({ updated: 120, hot: 60 });
+    expect(total.updated).toBe(120);
+    // The starts, HOT (none without migration 0012: 0 of 120), and never an outcome (the status
+    // changes). Nearly all rather than all: while another test file holds an old snapshot on the
+    // shared server, a page cannot be pruned of its dead versions, and an update that no longer
+    // fits there leaves it (56 of 60 in one full run).
+    expect(total.hot).toBeGreaterThanOrEqual(54);
+    expect(total.hot).toBeLessThanOrEqual(60);
   });
 });
