@@ -131,6 +131,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<R
       leads: new LeadBatcher({ config, storage, store, vault }, { enqueue: (leadIds) => enqueueDeliveries(queues, leadIds), fresh, logger }),
       metrics: new Metrics({ db: storage.db, queues, projections: asyncProjections.map((p) => p.name), logger }),
     };
+    // Closers run newest first: this one after the API has stopped answering (registered below), before the queues close (above).
+    closers.unshift(() => deps.leads.drain());
     const runtime: Runtime = { deps, shape, close: async () => undefined };
     runtime.firstAdmin = await ensureFirstAdmin(deps);
 

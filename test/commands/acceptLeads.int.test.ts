@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LeadBody } from '../../src/api/intake/leadInput.js';
 import { LeadBatcher } from '../../src/api/intake/leadBatcher.js';
+import { createLogger } from '../../src/logger.js';
 import { sql } from 'kysely';
 import { acceptLeads, dedupeProbes, transactionOpening, type AcceptInput, type AcceptRequest } from '../../src/commands/acceptLead.js';
 import { pipelinedTransaction } from '../../src/db/transactionPipe.js';
@@ -164,6 +165,30 @@ describe.each(DATABASE_KINDS)('accepting a batch of leads in one transaction on 
     expect(ok.every((r) => r.kind === 'accepted')).toBe(true);
     expect(enqueued.length).toBeLessThan(30);
     expect(enqueued.flat()).toHaveLength(30);
+  });
+
+  it('answers once the leads are stored, without waiting for the queue; drain() waits for their jobs, failed ones too', async () => {
+    const storage = await openTestStorage(kind, 'batcher_queue');
+    const pending: { ids: string[]; settle: (ok: boolean) => void }[] = [];
+    const warnings: string[] = [];
+    const logger = createLogger('warn', { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    const enqueue = (ids: string[]) => new Promise<void>((resolve, reject) => pending.push({ ids, settle: (ok) => (ok ? resolve() : reject(new Error('queue down'))) }));
+    const batcher = new LeadBatcher(commandDeps(storage), { enqueue, logger });
+
+    const first = await batcher.accept(input(lead()), {});
+    expect(first.kind).toBe('accepted');
+    expect(await leadRows(storage)).toHaveLength(1);
+    const second = await batcher.accept(input(lead()), {});
+    expect(pending.map((p) => p.ids)).toEqual([[(first as { leadId: string }).leadId], [(second as { leadId: string }).leadId]]);
+
+    let drained = false;
+    const draining = batcher.drain().then(() => (drained = true));
+    pending[0]!.settle(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    pending[1]!.settle(false);
+    await draining;
+    expect(warnings).toEqual(['enqueue failed; the sweeper will deliver these leads']);
   });
 });
 

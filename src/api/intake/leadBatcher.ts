@@ -26,6 +26,8 @@ export interface LeadBatcherOptions {
  */
 export class LeadBatcher {
   private readonly batches: GroupCommit<AcceptRequest, AcceptResult>;
+  /** Enqueues on their way. */
+  private readonly enqueues = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: CommandDeps,
@@ -42,7 +44,10 @@ export class LeadBatcher {
     });
   }
 
-  /** Accepts (or refuses as duplicate, capped, replayed…) one lead; accepted leads are enqueued before this resolves. */
+  /**
+   * Accepts (or refuses as duplicate, capped, replayed…) one lead. An accepted lead is stored
+   * when this resolves, and its delivery job on its way to the queue (see `drain`).
+   */
   accept(input: AcceptInput, meta: Meta): Promise<AcceptResult> {
     return this.batches.submit({ input, meta });
   }
@@ -53,8 +58,22 @@ export class LeadBatcher {
     // Committed by now: what the worker is handed must be in the log.
     this.options.fresh?.remember(accepted.flatMap((r) => (r.received ? [r.received] : [])));
     const leadIds = accepted.map((r) => r.leadId);
-    // Stored but not enqueued (queue down): the sweeper delivers them; the affiliates get 202.
-    await this.options.enqueue(leadIds).catch((err: Error) => this.options.logger?.warn({ err: err.message, leadIds }, 'enqueue failed; the sweeper will deliver these leads'));
+    if (leadIds.length > 0) {
+      // Not waited for: the leads are stored, and answering them (or starting their wait for an
+      // outcome, which no worker can record before the job arrives) need not hold the batch's
+      // slot through a round trip to the queue, nor through a queue that is down. Stored but
+      // not enqueued, they are delivered by the sweeper; the affiliates get 202 either way.
+      const enqueued = this.options
+        .enqueue(leadIds)
+        .catch((err: Error) => this.options.logger?.warn({ err: err.message, leadIds }, 'enqueue failed; the sweeper will deliver these leads'))
+        .finally(() => this.enqueues.delete(enqueued));
+      this.enqueues.add(enqueued);
+    }
     return results.map((value) => ({ value }));
+  }
+
+  /** Waits for the delivery jobs of the leads accepted so far to reach the queue (or fail to): before the queue closes. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.enqueues]);
   }
 }

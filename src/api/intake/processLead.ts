@@ -107,7 +107,7 @@ export async function processLead(deps: AppDeps, req: LeadRequest): Promise<Lead
       if (result.response) return result.response;
       break;
     case 'accepted':
-      // Just stored and enqueued: with no sync window it is pending, no need to read it back.
+      // Just stored: with no sync window it is pending, no need to read it back.
       if (deps.config.SYNC_WINDOW_MS <= 0) return leadAnswer(result.leadId, undefined);
       break;
   }
