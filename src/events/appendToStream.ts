@@ -157,7 +157,7 @@ export interface NewStreamsInsert {
 export function newStreamsInsert(db: Kysely<Database>, streams: NewStream[], alongside: OperationNodeSource[]): NewStreamsInsert {
   const rows = streams.flatMap(({ streamId, events, metadata }) => eventRows(streamId, events, metadata, 0));
   return {
-    query: insertEventsQuery(db, rows, false, alongside).compile(db),
+    query: compiledInsert(db, rows, false, alongside),
     stored: (inserted) => storedFrom(rows, inserted),
     collided: (err) => collision(err, streams[0]!.streamId, 'no_stream'),
   };
@@ -193,7 +193,7 @@ export async function appendToStreams(db: Kysely<Database>, appends: GuardedAppe
 }
 
 /** An event's row, and the version its stream must be at before it (the insert's guard). */
-interface EventRow {
+export interface EventRow {
   stream_id: string;
   stream_version: number;
   type: DomainEvent['type'];
@@ -227,12 +227,53 @@ async function insertEvents(
   alongside: OperationNodeSource[] = [],
   options: { skipTaken?: boolean } = {},
 ): Promise<StoredEvent[]> {
-  const result = await insertEventsQuery(trx, rows, guarded, alongside, options).execute(trx);
+  const result = await trx.executeQuery(compiledInsert(trx, rows, guarded, alongside, options));
   return storedFrom(rows, result.rows);
 }
 
-/** The statement behind insertEvents (see there). */
-function insertEventsQuery(
+/** Statement shapes remembered at most (there are a handful: lone and grouped appends, new streams, per event type). */
+const MAX_SHAPES = 64;
+const insertShapes = new Map<string, CompiledQuery<InsertedRow>>();
+
+/**
+ * insertEventsQuery compiled, from its text by shape when that is known: the statement's text
+ * depends only on the guard, skipTaken and the text of the writes riding along, and its
+ * parameters are the insert's five (the documents, then stream ids, versions, types and
+ * `after`s) followed by those writes' own. Building and compiling the whole query tree for
+ * every batch cost more CPU than the rest of the append; now a shape is compiled once, and
+ * kept only if its parameters come out exactly as assembled here. (Exported for its test.)
+ */
+export function compiledInsert(
+  db: Kysely<Database>,
+  rows: EventRow[],
+  guarded: boolean,
+  alongside: OperationNodeSource[],
+  options: { skipTaken?: boolean } = {},
+): CompiledQuery<InsertedRow> {
+  const writes = alongside.map((w) => sql`${w}`.compile(db));
+  const shape = `${guarded} ${options.skipTaken === true}\n${writes.map((w) => w.sql).join('\n;\n')}`;
+  const parameters = [
+    documentsOf(rows),
+    rows.map((r) => r.stream_id),
+    rows.map((r) => r.stream_version),
+    rows.map((r) => r.type),
+    rows.map((r) => r.after),
+    ...writes.flatMap((w) => w.parameters),
+  ];
+  const known = insertShapes.get(shape);
+  if (known) return { ...known, parameters };
+  const compiled = insertEventsQuery(db, rows, guarded, alongside, options).compile(db);
+  if (insertShapes.size < MAX_SHAPES && JSON.stringify(compiled.parameters) === JSON.stringify(parameters)) insertShapes.set(shape, compiled);
+  return compiled;
+}
+
+/** Every row's data and metadata, as the one JSON document the insert reads them from. */
+function documentsOf(rows: EventRow[]): string {
+  return JSON.stringify(rows.map((r) => [r.data, r.metadata]));
+}
+
+/** The statement behind insertEvents (see there); compiledInsert is how it is run. (Exported for compiledInsert's test.) */
+export function insertEventsQuery(
   trx: Kysely<Database>,
   rows: EventRow[],
   guarded: boolean,
@@ -246,7 +287,7 @@ function insertEventsQuery(
     .insertInto('events')
     .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
     .expression(
-      sql`with docs as materialized (select ${JSON.stringify(rows.map((r) => [r.data, r.metadata]))}::jsonb as j)
+      sql`with docs as materialized (select ${documentsOf(rows)}::jsonb as j)
         select v.stream_id, v.stream_version, v.type, docs.j -> (v.n::integer - 1) -> 0, docs.j -> (v.n::integer - 1) -> 1
         from event_rows(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('after')}::integer[]) as v, docs
         ${guard} order by v.n`,
