@@ -36,6 +36,7 @@ function start(port: number): void {
 
 export interface Crm {
   url: string;
+  pid: number;
   leadsUrl: string;
   received(): Promise<number>;
   stop(): Promise<void>;
@@ -51,6 +52,7 @@ export async function startCrm(cleanup: Cleanup): Promise<Crm> {
   });
   return {
     url,
+    pid: child.pid,
     leadsUrl: `${url}${CRM_LEADS_PATH}`,
     async received() {
       const res = await fetch(`${url}/stats`, { signal: AbortSignal.timeout(5000) });
