@@ -3,7 +3,7 @@ import { startCrm } from './crm.js';
 import { createDatabase, queuePrefix } from './infra.js';
 import { affiliateIntakeLoad, startLeadgate } from './leadgate.js';
 import { measure, median } from './load.js';
-import { parseOptions } from './options.js';
+import { argumentsOrExit, parseOptions } from './options.js';
 import { cleanUpOnExit } from './processes.js';
 
 /**
@@ -51,14 +51,7 @@ function parseArgs(argv: readonly string[]): { mode: 'sync' | 'accept'; rounds: 
   return { mode, rounds, seconds, connections, variants };
 }
 
-const { mode, rounds, seconds, connections, variants } = (() => {
-  try {
-    return parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-})();
+const { mode, rounds, seconds, connections, variants } = argumentsOrExit(parseArgs);
 const options = parseOptions([]);
 const cleanup = new Cleanup();
 cleanUpOnExit(() => cleanup);

@@ -7,7 +7,7 @@ import { createDatabase, queuePrefix } from './infra.js';
 import { LeadBodies } from './leadBodies.js';
 import { affiliateIntakeLoad, startLeadgate } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
-import { parseOptions } from './options.js';
+import { argumentsOrExit, parseOptions } from './options.js';
 import { cleanUpOnExit, cpuMsOf, machineBusyMs } from './processes.js';
 
 /**
@@ -106,14 +106,7 @@ function cpuOfThisProcessMs(): number {
   return (user + system) / 1000;
 }
 
-const args = (() => {
-  try {
-    return parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-})();
+const args = argumentsOrExit(parseArgs);
 const options = parseOptions([]);
 const connections = args.connections ?? options.connections;
 const cleanup = new Cleanup();

@@ -86,3 +86,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     outDir: 'test-output/bench',
   };
 }
+
+/** A script's own arguments as `parse` reads them; a bad one is printed, and the script exits with 2. */
+export function argumentsOrExit<T>(parse: (argv: readonly string[]) => T): T {
+  try {
+    return parse(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+}
