@@ -238,8 +238,7 @@ const insertShapes = new Map<string, CompiledQuery<InsertedRow>>();
 /**
  * insertEventsQuery compiled, from its text by shape when that is known: the statement's text
  * depends only on the guard, skipTaken and the text of the writes riding along, and its
- * parameters are the insert's five (the documents, then stream ids, versions, types and
- * `after`s) followed by those writes' own. Building and compiling the whole query tree for
+ * parameters are the insert's own (insertParameters) followed by those writes' own. Building and compiling the whole query tree for
  * every batch cost more CPU than the rest of the append; now a shape is compiled once, and
  * kept only if its parameters come out exactly as assembled here. (Exported for its test.)
  */
@@ -252,14 +251,7 @@ export function compiledInsert(
 ): CompiledQuery<InsertedRow> {
   const writes = alongside.map((w) => sql`${w}`.compile(db));
   const shape = `${guarded} ${options.skipTaken === true}\n${writes.map((w) => w.sql).join('\n;\n')}`;
-  const parameters = [
-    documentsOf(rows),
-    rows.map((r) => r.stream_id),
-    rows.map((r) => r.stream_version),
-    rows.map((r) => r.type),
-    rows.map((r) => r.after),
-    ...writes.flatMap((w) => w.parameters),
-  ];
+  const parameters = [...insertParameters(rows), ...writes.flatMap((w) => w.parameters)];
   const known = insertShapes.get(shape);
   if (known) return { ...known, parameters };
   const compiled = insertEventsQuery(db, rows, guarded, alongside, options).compile(db);
@@ -267,9 +259,18 @@ export function compiledInsert(
   return compiled;
 }
 
-/** Every row's data and metadata, as the one JSON document the insert reads them from. */
-function documentsOf(rows: EventRow[]): string {
-  return JSON.stringify(rows.map((r) => [r.data, r.metadata]));
+/**
+ * The insert's own parameters, in the order its text takes them: every row's data and
+ * metadata as one JSON document, then the stream ids, versions, types and `after`s.
+ */
+function insertParameters(rows: EventRow[]): [string, string[], number[], string[], number[]] {
+  return [
+    JSON.stringify(rows.map((r) => [r.data, r.metadata])),
+    rows.map((r) => r.stream_id),
+    rows.map((r) => r.stream_version),
+    rows.map((r) => r.type),
+    rows.map((r) => r.after),
+  ];
 }
 
 /** The statement behind insertEvents (see there); compiledInsert is how it is run. (Exported for compiledInsert's test.) */
@@ -280,16 +281,16 @@ export function insertEventsQuery(
   alongside: OperationNodeSource[],
   options: { skipTaken?: boolean } = {},
 ): RawBuilder<InsertedRow> {
-  const column = <K extends 'stream_id' | 'stream_version' | 'type' | 'after'>(key: K) => rows.map((r) => r[key]);
+  const [documents, streamIds, versions, types, afters] = insertParameters(rows);
   const guard = guarded ? sql`where v.after = 0 or exists (select 1 from events e where e.stream_id = v.stream_id and e.stream_version = v.after)` : sql``;
   // In array order (ordinality): a stream's events get their global positions in version order.
   const insert = trx
     .insertInto('events')
     .columns(['stream_id', 'stream_version', 'type', 'data', 'metadata'])
     .expression(
-      sql`with docs as materialized (select ${documentsOf(rows)}::jsonb as j)
+      sql`with docs as materialized (select ${documents}::jsonb as j)
         select v.stream_id, v.stream_version, v.type, docs.j -> (v.n::integer - 1) -> 0, docs.j -> (v.n::integer - 1) -> 1
-        from event_rows(${column('stream_id')}::text[], ${column('stream_version')}::integer[], ${column('type')}::text[], ${column('after')}::integer[]) as v, docs
+        from event_rows(${streamIds}::text[], ${versions}::integer[], ${types}::text[], ${afters}::integer[]) as v, docs
         ${guard} order by v.n`,
     )
     .$if(options.skipTaken === true, (qb) => qb.onConflict((oc) => oc.columns(['stream_id', 'stream_version']).doNothing()))
