@@ -8,7 +8,7 @@ import { LeadBodies } from './leadBodies.js';
 import { affiliateIntakeLoad, startLeadgate } from './leadgate.js';
 import { intakeSpec, load } from './load.js';
 import { argumentsOrExit, parseOptions } from './options.js';
-import { cleanUpOnExit, cpuMsOf, machineBusyMs } from './processes.js';
+import { cleanUpOnExit, commandOfStat, cpuMsOf, cpuMsOfStat, machineBusyMs } from './processes.js';
 
 /**
  * Where a sync answer's CPU goes on the whole machine, and how many writes it takes: the full
@@ -94,9 +94,9 @@ function cpuOfCommands(commands: string[]): Map<string, number> {
     } catch {
       continue;
     }
-    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const command = commandOfStat(stat);
     const owner = commands.find((c) => command.startsWith(c));
-    if (owner) totals.set(owner, totals.get(owner)! + (cpuMsOf(Number(pid)) ?? 0));
+    if (owner) totals.set(owner, totals.get(owner)! + cpuMsOfStat(stat));
   }
   return totals;
 }

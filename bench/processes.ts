@@ -141,12 +141,22 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } | undef
  */
 export function cpuMsOf(pid: number): number | undefined {
   try {
-    // The fields after the command name, which may hold spaces, end with its ")".
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** The CPU (user + system, ms) a `/proc/<pid>/stat` line records. */
+export function cpuMsOfStat(stat: string): number {
+  // The fields after the command name, which may hold spaces and parentheses, end with its last ")".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The command name a `/proc/<pid>/stat` line records. */
+export function commandOfStat(stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
 }
 
 /**
