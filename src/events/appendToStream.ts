@@ -35,13 +35,35 @@ export interface EventNotice {
   data?: Record<string, unknown>;
 }
 
+/**
+ * A notification's parts. Anyone who may run NOTIFY on the database can send one, so a payload
+ * that is not what appends send never throws: data that is not a JSON object is left out, and
+ * the notice is then only a wake-up, as one too large to carry its data.
+ */
 export function parseEventNotice(payload: string): EventNotice {
   const space = payload.indexOf(' ');
   if (space < 0) return { streamId: payload, type: '' };
   const streamId = payload.slice(0, space);
   const second = payload.indexOf(' ', space + 1);
   if (second < 0) return { streamId, type: payload.slice(space + 1) };
-  return { streamId, type: payload.slice(space + 1, second), data: JSON.parse(payload.slice(second + 1)) as Record<string, unknown> };
+  const type = payload.slice(space + 1, second);
+  const data = jsonObject(payload.slice(second + 1));
+  return data ? { streamId, type, data } : { streamId, type };
+}
+
+/** The stream a notification names, without reading the rest of it. */
+export function noticeStreamId(payload: string): string {
+  const space = payload.indexOf(' ');
+  return space < 0 ? payload : payload.slice(0, space);
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface AppendOptions {

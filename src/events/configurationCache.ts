@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL, parseEventNotice } from './appendToStream.js';
+import { EVENTS_CHANNEL, noticeStreamId } from './appendToStream.js';
 import type { Notifier } from './notifier.js';
 
 interface Entry {
@@ -23,7 +23,7 @@ export class ConfigurationCache {
 
   async listen(notifier: Notifier): Promise<void> {
     this.unsubscribe = await notifier.subscribe(EVENTS_CHANNEL, (payload) => {
-      if (CONFIG_STREAM.test(parseEventNotice(payload).streamId)) this.entries.clear();
+      if (CONFIG_STREAM.test(noticeStreamId(payload))) this.entries.clear();
     });
   }
 

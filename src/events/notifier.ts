@@ -50,7 +50,16 @@ export class Notifier {
   private async connect(): Promise<void> {
     const connection = await this.open();
     connection.on('notification', (msg) => {
-      for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+      for (const handler of this.handlers.get(msg.channel) ?? []) {
+        // A handler that throws would throw out of the connection's socket and end the
+        // process; the others on the channel would not hear of it either. The payload is not
+        // logged: an outcome's carries its auto-login URL.
+        try {
+          handler(msg.payload ?? '');
+        } catch (err) {
+          this.logger?.warn({ err: (err as Error).message, channel: msg.channel }, 'a notification handler failed; notification skipped');
+        }
+      }
     });
     connection.on('error', (err) => {
       if (this.connection !== connection) return;

@@ -88,4 +88,61 @@ describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
     const answer = await waiting;
     expect(answer).toMatchObject({ status: 'failed', code: 'crm.unavailable', error: huge });
   });
+
+  it('takes a garbled outcome notification (anyone may NOTIFY) as a wake-up: the waiter reads its lead, still pending, and waits on for its outcome', async () => {
+    const { storage, outcomes } = await setup(kind, 'outcome_notice_garbled');
+    await sql`insert into leads (lead_id, affiliate_id, campaign_id, product_id, integration_id, email_norm, test, status, received_at, stream_version, updated_at)
+      values ('ld_garbled', 'a_1', 'c_1', 'p_1', 'i_1', 'garbled@example.com', false, 'pending', now(), 1, now())`.execute(storage.db);
+    const reads: string[] = [];
+    const read = outcomes.read.bind(outcomes);
+    outcomes.read = async (leadId) => {
+      const row = await read(leadId);
+      reads.push(row?.status ?? 'none');
+      return row;
+    };
+    const waiting = outcomes.wait('ld_garbled', 5000, { justAccepted: true });
+    let answered = false;
+    void waiting.then(() => (answered = true));
+    await until(() => outcomes.waiting === 1);
+    for (const garbled of ['lead-ld_garbled LeadDelivered {"autoLoginUrl": "https://crm.exa', 'lead-ld_garbled LeadDelivered [1, 2]', 'lead-ld_garbled LeadDelivered null']) {
+      await sql`select pg_notify(${LEAD_EVENTS_CHANNEL}, ${garbled})`.execute(storage.db);
+    }
+    await until(() => reads.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reads[0]).toBe('pending');
+    expect(answered).toBe(false);
+    expect(outcomes.waiting).toBe(1);
+    // The real outcome: the leads projection's row, then its notification.
+    await sql`update leads set status = 'delivered', auto_login_url = 'https://crm.example/login/7' where lead_id = 'ld_garbled'`.execute(storage.db);
+    const data = JSON.stringify({ leadId: 'ld_garbled', attempt: 1, autoLoginUrl: 'https://crm.example/login/7' });
+    await sql`select pg_notify(${LEAD_EVENTS_CHANNEL}, ${`lead-ld_garbled LeadDelivered ${data}`})`.execute(storage.db);
+    expect(await waiting).toMatchObject({ status: 'delivered', auto_login_url: 'https://crm.example/login/7' });
+  });
+});
+
+describe.each(DATABASE_KINDS)('notifications (%s)', (kind) => {
+  it('keeps a throwing handler from silencing the others or the connection', async () => {
+    const storage = await openTestStorage(kind, 'notifier_throwing_handler');
+    const notifier = new Notifier(() => storage.openListenConnection());
+    cleanup(() => notifier.close());
+    const heard: string[] = [];
+    await notifier.subscribe(EVENTS_CHANNEL, () => {
+      throw new Error('a broken consumer');
+    });
+    await notifier.subscribe(EVENTS_CHANNEL, (payload) => heard.push(payload));
+    for (const payload of ['first', 'second']) await sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(storage.db);
+    await until(() => heard.length === 2);
+    expect(heard).toEqual(['first', 'second']);
+  });
+});
+
+describe('parseEventNotice', () => {
+  it('reads a stream, a type and an object of data, and leaves out data that is not a JSON object', () => {
+    expect(parseEventNotice('lead-ld_1 LeadRejected {"code":"crm.duplicate"}')).toEqual({ streamId: 'lead-ld_1', type: 'LeadRejected', data: { code: 'crm.duplicate' } });
+    expect(parseEventNotice('lead-ld_1 LeadDelivered {"autoLoginUrl": "htt')).toEqual({ streamId: 'lead-ld_1', type: 'LeadDelivered' });
+    expect(parseEventNotice('lead-ld_1 LeadDelivered ["a"]')).toEqual({ streamId: 'lead-ld_1', type: 'LeadDelivered' });
+    expect(parseEventNotice('lead-ld_1 LeadDelivered 42')).toEqual({ streamId: 'lead-ld_1', type: 'LeadDelivered' });
+    expect(parseEventNotice('integration-i_1 IntegrationDeleted')).toEqual({ streamId: 'integration-i_1', type: 'IntegrationDeleted' });
+    expect(parseEventNotice(LEAD_WAKE)).toEqual({ streamId: LEAD_WAKE, type: '' });
+  });
 });

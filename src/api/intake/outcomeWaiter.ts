@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { GroupCommit } from '../../db/groupCommit.js';
 import type { Database, LeadsTable } from '../../db/schema.js';
-import { LEAD_EVENTS_CHANNEL, parseEventNotice } from '../../events/appendToStream.js';
+import { LEAD_EVENTS_CHANNEL, noticeStreamId, parseEventNotice } from '../../events/appendToStream.js';
 import type { Notifier } from '../../events/notifier.js';
 import { LEAD_STREAM_PREFIX } from '../../events/types/lead.js';
 
@@ -52,12 +52,14 @@ export class OutcomeWaiter {
 
   async listen(notifier: Notifier): Promise<void> {
     this.unsubscribe = await notifier.subscribe(LEAD_EVENTS_CHANNEL, (payload) => {
-      // Only an outcome ends a wait (any other lead event arrives as LEAD_WAKE).
+      // Only an outcome ends a wait (any other lead event arrives as LEAD_WAKE). Every API
+      // process hears of every outcome, and waits for few of them: the rest is read only for
+      // a lead waited for here.
       if (!payload.startsWith(LEAD_STREAM_PREFIX)) return;
-      const { streamId, type, data } = parseEventNotice(payload);
-      if (!Object.hasOwn(OUTCOMES, type)) return;
-      const set = this.waiters.get(streamId.slice(LEAD_STREAM_PREFIX.length));
+      const set = this.waiters.get(noticeStreamId(payload).slice(LEAD_STREAM_PREFIX.length));
       if (!set) return;
+      const { type, data } = parseEventNotice(payload);
+      if (!Object.hasOwn(OUTCOMES, type)) return;
       const outcome = outcomeOf(type, data);
       for (const wake of set) wake(outcome);
     });
