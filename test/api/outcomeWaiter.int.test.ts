@@ -5,6 +5,7 @@ import { EVENTS_CHANNEL, LEAD_EVENTS_CHANNEL, LEAD_WAKE, parseEventNotice, type 
 import { event } from '../../src/events/events.js';
 import { EventStore } from '../../src/events/eventStore.js';
 import { Notifier } from '../../src/events/notifier.js';
+import { createLogger } from '../../src/logger.js';
 import { cleanup } from '../support/cleanup.js';
 import { DATABASE_KINDS, openTestStorage, type DatabaseKind } from '../support/storages.js';
 
@@ -121,18 +122,25 @@ describe.each(DATABASE_KINDS)('lead outcomes in notifications (%s)', (kind) => {
 });
 
 describe.each(DATABASE_KINDS)('notifications (%s)', (kind) => {
-  it('keeps a throwing handler from silencing the others or the connection', async () => {
+  it('keeps a throwing handler from silencing the others or the connection, and logs it without the payload', async () => {
     const storage = await openTestStorage(kind, 'notifier_throwing_handler');
-    const notifier = new Notifier(() => storage.openListenConnection());
+    const lines: string[] = [];
+    const notifier = new Notifier(() => storage.openListenConnection(), createLogger('warn', { write: (line: string) => void lines.push(line) }));
     cleanup(() => notifier.close());
     const heard: string[] = [];
     await notifier.subscribe(EVENTS_CHANNEL, () => {
       throw new Error('a broken consumer');
     });
     await notifier.subscribe(EVENTS_CHANNEL, (payload) => heard.push(payload));
-    for (const payload of ['first', 'second']) await sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(storage.db);
+    for (const payload of ['first https://crm.example/login/secret-1', 'second']) await sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`.execute(storage.db);
     await until(() => heard.length === 2);
-    expect(heard).toEqual(['first', 'second']);
+    expect(heard).toEqual(['first https://crm.example/login/secret-1', 'second']);
+    const failures = lines.map((l) => JSON.parse(l) as { msg: string; err: string; channel: string });
+    expect(failures).toEqual([
+      expect.objectContaining({ msg: 'a notification handler failed; notification skipped', err: 'a broken consumer', channel: EVENTS_CHANNEL }),
+      expect.objectContaining({ msg: 'a notification handler failed; notification skipped', err: 'a broken consumer', channel: EVENTS_CHANNEL }),
+    ]);
+    expect(lines.join('\n')).not.toContain('secret-1');
   });
 });
 
