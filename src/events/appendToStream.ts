@@ -41,12 +41,12 @@ export interface EventNotice {
  * the notice is then only a wake-up, as one too large to carry its data.
  */
 export function parseEventNotice(payload: string): EventNotice {
-  const space = payload.indexOf(' ');
-  if (space < 0) return { streamId: payload, type: '' };
-  const streamId = payload.slice(0, space);
-  const second = payload.indexOf(' ', space + 1);
-  if (second < 0) return { streamId, type: payload.slice(space + 1) };
-  const type = payload.slice(space + 1, second);
+  const streamId = noticeStreamId(payload);
+  const typeAt = streamId.length + 1;
+  if (typeAt > payload.length) return { streamId, type: '' };
+  const second = payload.indexOf(' ', typeAt);
+  if (second < 0) return { streamId, type: payload.slice(typeAt) };
+  const type = payload.slice(typeAt, second);
   const data = jsonObject(payload.slice(second + 1));
   return data ? { streamId, type, data } : { streamId, type };
 }
@@ -260,9 +260,10 @@ const insertShapes = new Map<string, CompiledQuery<InsertedRow>>();
 /**
  * insertEventsQuery compiled, from its text by shape when that is known: the statement's text
  * depends only on the guard, skipTaken and the text of the writes riding along, and its
- * parameters are the insert's own (insertParameters) followed by those writes' own. Building and compiling the whole query tree for
- * every batch cost more CPU than the rest of the append; now a shape is compiled once, and
- * kept only if its parameters come out exactly as assembled here. (Exported for its test.)
+ * parameters are the insert's own (insertParameters) followed by those writes' own. Building
+ * and compiling the whole query tree for every batch cost more CPU than the rest of the
+ * append; now a shape is compiled once, and kept only if its parameters come out exactly as
+ * assembled here. (Exported for its test.)
  */
 export function compiledInsert(
   db: Kysely<Database>,
