@@ -21,6 +21,8 @@ export interface OutboundPolicy {
 }
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
+/** undici's timers run at a one-second resolution. */
+const UNDICI_TIMER_SLACK_MS = 1000;
 
 /** A DNS lookup that refuses to connect to private, loopback or link-local addresses. */
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
@@ -110,8 +112,10 @@ export class OutboundHttp {
         headers: req.headers,
         body: req.body,
         signal: deadline,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        // undici's own timers tick twice a second and can fire up to half a second early: the
+        // deadline above ends the call on time, these only back it up.
+        headersTimeout: req.timeoutMs + UNDICI_TIMER_SLACK_MS,
+        bodyTimeout: req.timeoutMs + UNDICI_TIMER_SLACK_MS,
       });
       const body = await readCapped(res.body, MAX_RESPONSE_BYTES);
       if (body === undefined) return { kind: 'too_large', durationMs: elapsed() };
